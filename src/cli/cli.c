@@ -1,0 +1,223 @@
+/* trace-atlas-cli: the headless companion of Trace Atlas.
+ *
+ *   dump --parsed FILE   the text of `go tool trace -d=parsed FILE` (Go 1.26)
+ *   dump --wire FILE     the text of `go tool trace -d=wire FILE`
+ *   stats FILE           a summary of the trace
+ */
+#include "trace.h"
+#include "trace-print.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static const char usage_text[] =
+  "NAME\n"
+  "    trace-atlas-cli - inspect Go execution traces from the command line\n"
+  "\n"
+  "SYNOPSIS\n"
+  "    trace-atlas-cli dump --parsed FILE\n"
+  "    trace-atlas-cli dump --wire FILE\n"
+  "    trace-atlas-cli stats FILE\n"
+  "    trace-atlas-cli --help\n"
+  "\n"
+  "DESCRIPTION\n"
+  "    Reads traces written by Go 1.22 to 1.26 (runtime/trace, go test -trace,\n"
+  "    /debug/pprof/trace, flight recorder snapshots), plain or compressed with\n"
+  "    zstd (detected by content, not by name).\n"
+  "\n"
+  "    dump --parsed  prints every event exactly as `go tool trace -d=parsed`\n"
+  "                   of Go 1.26 does (set TZ=UTC on both sides to compare).\n"
+  "    dump --wire    prints the raw records as `go tool trace -d=wire` does.\n"
+  "    stats          prints the format version, generations, time span,\n"
+  "                   events by kind, goroutines, procs, threads, CPU samples.\n"
+  "\n"
+  "EXIT STATUS\n"
+  "    0 on success; 1 when the trace is invalid or cannot be read (every\n"
+  "    event before the error is still printed, and the error names what\n"
+  "    went wrong and where); 2 on a usage error.\n";
+
+static void
+print_error(const char *path, const ta_error *err)
+{
+  fprintf(stderr, "%s\n", err->message);
+  fprintf(stderr, "trace-atlas-cli: %s: error", path);
+  if (err->offset >= 0)
+    fprintf(stderr, " at byte %lld", (long long)err->offset);
+  if (err->gen)
+    fprintf(stderr, " (generation %llu)", (unsigned long long)err->gen);
+  fprintf(stderr, ": %s\n", err->message);
+}
+
+static int
+dump_parsed(const char *path)
+{
+  ta_error err;
+  ta_parser *p = ta_parser_open_path(path, &err);
+  if (!p) {
+    print_error(path, &err);
+    return 1;
+  }
+  static char outbuf[1 << 16];
+  setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+  ta_buf b = { 0 };
+  ta_event ev;
+  int r;
+  while ((r = ta_parser_next(p, &ev)) > 0) {
+    b.len = 0;
+    ta_print_event(&b, &ev);
+    ta_buf_putc(&b, '\n');
+    fwrite(b.data, 1, b.len, stdout);
+  }
+  fflush(stdout);
+  ta_buf_free(&b);
+  int rc = 0;
+  if (r < 0) {
+    print_error(path, ta_parser_error(p));
+    rc = 1;
+  }
+  ta_parser_free(p);
+  return rc;
+}
+
+static int
+dump_wire(const char *path)
+{
+  static char outbuf[1 << 16];
+  setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+  ta_error err;
+  int rc = ta_dump_wire(path, stdout, &err);
+  fflush(stdout);
+  if (rc)
+    print_error(path, &err);
+  return rc;
+}
+
+static double
+now_seconds(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Distinct IDs, for counting goroutines, procs and threads. */
+static void
+note_id(GHashTable *set, int64_t id)
+{
+  if (id < 0)
+    return;
+  g_hash_table_add(set, GSIZE_TO_POINTER((gsize)id + 1));
+}
+
+static int
+stats(const char *path)
+{
+  double t0 = now_seconds();
+  ta_error err;
+  ta_parser *p = ta_parser_open_path(path, &err);
+  if (!p) {
+    print_error(path, &err);
+    return 1;
+  }
+  uint64_t by_kind[TA_KIND_COUNT] = { 0 };
+  uint64_t total = 0, generations = 0;
+  int64_t first = 0, last = 0;
+  GHashTable *goroutines = g_hash_table_new(NULL, NULL);
+  GHashTable *procs = g_hash_table_new(NULL, NULL);
+  GHashTable *threads = g_hash_table_new(NULL, NULL);
+  int64_t last_m = TA_NO_ID;
+  ta_event ev;
+  int r;
+  while ((r = ta_parser_next(p, &ev)) > 0) {
+    total++;
+    by_kind[ev.kind]++;
+    if (total == 1)
+      first = ev.time;
+    last = ev.time;
+    if (ev.m != last_m) {
+      note_id(threads, ev.m);
+      last_m = ev.m;
+    }
+    switch (ev.type) {
+    case TA_EV_PARSER_SYNC:
+      if (ev.gen)
+        generations++;
+      break;
+    case TA_EV_GO_CREATE:
+    case TA_EV_GO_CREATE_BLOCKED:
+    case TA_EV_GO_CREATE_SYSCALL:
+    case TA_EV_GO_STATUS:
+    case TA_EV_GO_STATUS_STACK:
+      note_id(goroutines, (int64_t)ev.args[0]);
+      break;
+    case TA_EV_PROC_STATUS:
+    case TA_EV_PROC_START:
+      note_id(procs, (int64_t)ev.args[0]);
+      break;
+    default:
+      break;
+    }
+  }
+  double elapsed = now_seconds() - t0;
+  int64_t span = last - first;
+  printf("file: %s\n", path);
+  printf("format: go 1.%d\n", ta_parser_format(p));
+  printf("generations: %llu\n", (unsigned long long)generations);
+  printf("time span: %lld ns (%.6f s)\n", (long long)span, (double)span / 1e9);
+  printf("events: %llu\n", (unsigned long long)total);
+  for (int k = 1; k < TA_KIND_COUNT; k++)
+    printf("  %-16s %llu\n", ta_kind_name((ta_kind)k), (unsigned long long)by_kind[k]);
+  printf("goroutines: %u\n", g_hash_table_size(goroutines));
+  printf("procs: %u\n", g_hash_table_size(procs));
+  printf("threads: %u\n", g_hash_table_size(threads));
+  printf("cpu samples: %llu\n", (unsigned long long)by_kind[TA_KIND_STACK_SAMPLE]);
+  printf("bytes read: %llu\n", (unsigned long long)ta_parser_bytes_read(p));
+  printf("largest generation: %llu bytes\n", (unsigned long long)ta_parser_largest_generation(p));
+  printf("decode seconds: %.3f\n", elapsed);
+  g_hash_table_destroy(goroutines);
+  g_hash_table_destroy(procs);
+  g_hash_table_destroy(threads);
+  int rc = 0;
+  if (r < 0) {
+    fflush(stdout);
+    print_error(path, ta_parser_error(p));
+    rc = 1;
+  }
+  ta_parser_free(p);
+  return rc;
+}
+
+static int
+usage_error(const char *msg)
+{
+  fprintf(stderr, "trace-atlas-cli: %s\nTry 'trace-atlas-cli --help'.\n", msg);
+  return 2;
+}
+
+int
+main(int argc, char **argv)
+{
+  if (argc < 2)
+    return usage_error("missing command");
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    fputs(usage_text, stdout);
+    return 0;
+  }
+  if (!strcmp(argv[1], "dump")) {
+    if (argc != 4)
+      return usage_error("dump takes --parsed or --wire, then one FILE");
+    if (!strcmp(argv[2], "--parsed"))
+      return dump_parsed(argv[3]);
+    if (!strcmp(argv[2], "--wire"))
+      return dump_wire(argv[3]);
+    return usage_error("dump takes --parsed or --wire");
+  }
+  if (!strcmp(argv[1], "stats")) {
+    if (argc != 3)
+      return usage_error("stats takes one FILE");
+    return stats(argv[2]);
+  }
+  return usage_error("unknown command");
+}
