@@ -1,0 +1,3 @@
+module traceatlas/bench/workload
+
+go 1.26.0
