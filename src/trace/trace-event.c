@@ -52,7 +52,7 @@ find_stack(const ta_event *ev, uint64_t stack_id)
 {
   if (!ev->gen || stack_id == 0)
     return NULL;
-  uint32_t i = ta_map_get(&ev->gen->stack_ids, stack_id);
+  uint32_t i = ta_id_index_get(&ev->gen->stack_ids, stack_id);
   return i == TA_MAP_ABSENT ? NULL : &ev->gen->stacks[i];
 }
 

@@ -31,8 +31,9 @@ ta_generation_reset(ta_generation *g, int format)
   g->n_strings = g->n_pcs = g->n_stacks = g->n_frames = 0;
   g->n_samples = g->n_batches = g->n_threads = 0;
   g->n_exp_batches = 0;
-  ta_map_clear(&g->string_ids);
-  ta_map_clear(&g->stack_ids);
+  ta_map_clear(&g->string_ids.map);
+  ta_map_clear(&g->stack_ids.map);
+  g->string_ids.n_dense = g->stack_ids.n_dense = 0;
   ta_map_clear(&g->frame_pcs);
   ta_map_clear(&g->thread_ids);
   ta_arena_reset(&g->arena);
@@ -51,8 +52,10 @@ ta_generation_free(ta_generation *g)
   free(g->batches);
   free(g->threads);
   free(g->sorted);
-  ta_map_free(&g->string_ids);
-  ta_map_free(&g->stack_ids);
+  ta_map_free(&g->string_ids.map);
+  ta_map_free(&g->stack_ids.map);
+  free(g->string_ids.dense);
+  free(g->stack_ids.dense);
   ta_map_free(&g->frame_pcs);
   ta_map_free(&g->thread_ids);
   ta_arena_free(&g->arena);
@@ -67,7 +70,7 @@ ta_generation_string(const ta_generation *g, uint64_t id, ta_str *out)
     out->len = 0;
     return true;
   }
-  uint32_t i = ta_map_get(&g->string_ids, id);
+  uint32_t i = ta_id_index_get(&g->string_ids, id);
   if (i == TA_MAP_ABSENT)
     return false;
   *out = g->strings[i];
@@ -77,7 +80,7 @@ ta_generation_string(const ta_generation *g, uint64_t id, ta_str *out)
 bool
 ta_generation_has_stack(const ta_generation *g, uint64_t id)
 {
-  return id == 0 || ta_map_get(&g->stack_ids, id) != TA_MAP_ABSENT;
+  return id == 0 || ta_id_index_get(&g->stack_ids, id) != TA_MAP_ABSENT;
 }
 
 /* ---- reading batches from the stream ---- */
@@ -231,11 +234,11 @@ add_strings(ta_generation *g, const raw_batch *b, ta_error *err)
     size_t have = (size_t)(r.end - r.p);
     if (len > have)
       FAIL("failed to read full string: read %zu but wanted %llu", have, (unsigned long long)len);
-    if (id == 0 || ta_map_get(&g->string_ids, id) != TA_MAP_ABSENT)
+    if (id == 0 || ta_map_get(&g->string_ids.map, id) != TA_MAP_ABSENT)
       FAIL("multiple strings with the same ID: id=%llu", (unsigned long long)id);
     TA_VEC_PUSH(g->strings, g->n_strings, g->cap_strings);
     g->strings[g->n_strings] = (ta_str){ (const char *)r.p, (size_t)len };
-    ta_map_set(&g->string_ids, id, g->n_strings++);
+    ta_map_set(&g->string_ids.map, id, g->n_strings++);
     r.p += len;
   }
   return true;
@@ -274,11 +277,11 @@ add_stacks(ta_generation *g, const raw_batch *b, ta_error *err)
         ta_map_set(&g->frame_pcs, v[0], g->n_frames++);
       }
     }
-    if (id == 0 || ta_map_get(&g->stack_ids, id) != TA_MAP_ABSENT)
+    if (id == 0 || ta_map_get(&g->stack_ids.map, id) != TA_MAP_ABSENT)
       FAIL("multiple trace.stacks with the same ID: id=%llu", (unsigned long long)id);
     TA_VEC_PUSH(g->stacks, g->n_stacks, g->cap_stacks);
     g->stacks[g->n_stacks] = (ta_gen_stack){ id, first, (uint32_t)nframes };
-    ta_map_set(&g->stack_ids, id, g->n_stacks++);
+    ta_map_set(&g->stack_ids.map, id, g->n_stacks++);
   }
   return true;
 }
@@ -399,12 +402,36 @@ compare_samples(const void *a, const void *b)
   return x < y ? -1 : (x > y);
 }
 
+/* Adds the flat array when the IDs are dense enough to afford it. */
+static void
+densify(ta_id_index *x)
+{
+  uint64_t max = 0;
+  for (uint32_t i = 0; i < x->map.cap; i++)
+    if (x->map.vals[i] != TA_MAP_ABSENT && x->map.keys[i] > max)
+      max = x->map.keys[i];
+  if (x->map.count == 0 || max > 4 * (uint64_t)x->map.count + 1024)
+    return;
+  uint32_t n = (uint32_t)max + 1;
+  if (x->cap_dense < n) {
+    x->cap_dense = n;
+    x->dense = ta_xrealloc(x->dense, (size_t)n * sizeof *x->dense);
+  }
+  memset(x->dense, 0xff, (size_t)n * sizeof *x->dense);
+  for (uint32_t i = 0; i < x->map.cap; i++)
+    if (x->map.vals[i] != TA_MAP_ABSENT)
+      x->dense[x->map.keys[i]] = x->map.vals[i];
+  x->n_dense = n;
+}
+
 /* Checks and finishing touches once every batch is in. */
 static bool
 finish(ta_generation *g, int64_t offset, ta_error *err)
 {
   if (!g->has_freq)
     FAIL("no frequency event found");
+  densify(&g->string_ids);
+  densify(&g->stack_ids);
   if (g->format >= 25 && !g->has_snapshot)
     FAIL("no clock snapshot event found");
   for (uint32_t s = 0; s < g->n_stacks; s++) {

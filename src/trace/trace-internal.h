@@ -26,6 +26,22 @@ typedef struct {
   uint64_t stack;
 } ta_gen_sample;
 
+/* ID -> table index. IDs are usually dense (1..n), so once a generation is
+ * loaded they also get a flat array; the hash map serves sparse tables. */
+typedef struct {
+  ta_map map;
+  uint32_t *dense;
+  uint32_t n_dense, cap_dense;
+} ta_id_index;
+
+static inline uint32_t
+ta_id_index_get(const ta_id_index *x, uint64_t id)
+{
+  if (id < x->n_dense)
+    return x->dense[id];
+  return x->n_dense ? TA_MAP_ABSENT : ta_map_get(&x->map, id);
+}
+
 /* One event batch: payload in the generation's arena. */
 typedef struct {
   uint64_t m;
@@ -54,11 +70,11 @@ struct ta_generation {
   int64_t snap_sec, snap_nsec;
 
   ta_str *strings; uint32_t n_strings, cap_strings;
-  ta_map string_ids;
+  ta_id_index string_ids;
 
   uint64_t *pcs; uint32_t n_pcs, cap_pcs;
   ta_gen_stack *stacks; uint32_t n_stacks, cap_stacks;
-  ta_map stack_ids;
+  ta_id_index stack_ids;
 
   ta_gen_frame *frames; uint32_t n_frames, cap_frames;
   ta_map frame_pcs;
@@ -87,6 +103,10 @@ typedef struct {
   int64_t offset;
   uint8_t data[TA_MAX_BATCH_SIZE];
 } ta_spill;
+
+extern const uint8_t ta_timed_arg_count[256];
+/* The full (format 26) table; index with a type < TA_EV_SPEC_COUNT. */
+extern const ta_spec ta_specs[TA_EV_SPEC_COUNT];
 
 /* Generation loading (trace-generation.c). Results: */
 enum { TA_GEN_OK = 1, TA_GEN_END = 0, TA_GEN_ERROR = -1 };
@@ -119,7 +139,11 @@ typedef struct {
 } ta_raw_event;
 /* 1 advanced (events queued), 0 not yet, -1 error (err filled). */
 int ta_order_advance(ta_order *o, ta_raw_event *ev, const ta_generation *g,
-                     uint64_t m, ta_error *err);
+                     uint64_t m, uint32_t *m_hint, ta_error *err);
 bool ta_order_pop(ta_order *o, ta_event *out);
+/* Lets the next advance write its first event straight into *out when
+ * nothing is queued; returns through ta_order_take_direct() whether it did. */
+void ta_order_offer_direct(ta_order *o, ta_event *out);
+bool ta_order_take_direct(ta_order *o);
 bool ta_order_queue_empty(const ta_order *o);
 ta_kind ta_kind_of_type(uint8_t type);

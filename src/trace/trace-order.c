@@ -81,6 +81,9 @@ struct ta_order {
   ta_str *interned; uint32_t n_interned, cap_interned;
   uint32_t *intern_next;
   ta_map intern_ids;     /* hash -> first index with that hash */
+  /* Where the first event of an advance may go directly (see offer). */
+  ta_event *direct;
+  bool direct_used;
   /* FIFO of events ready to be returned. */
   ta_event *queue;
   uint32_t q_start, q_len, q_cap;
@@ -387,19 +390,24 @@ range_end(range_set *r, uint8_t end_type, uint64_t *desc, ta_error *err)
 static ta_event *
 queue_push(ta_order *o)
 {
+  if (o->direct) {
+    ta_event *e = o->direct;
+    o->direct = NULL;
+    o->direct_used = true;
+    return e;
+  }
   if (o->q_len == o->q_cap) {
+    /* Capacity stays a power of two so positions wrap with a mask. */
     uint32_t cap = o->q_cap ? o->q_cap * 2 : 8;
     ta_event *q = ta_xmalloc((size_t)cap * sizeof *q);
     for (uint32_t i = 0; i < o->q_len; i++)
-      q[i] = o->queue[(o->q_start + i) % o->q_cap];
+      q[i] = o->queue[(o->q_start + i) & (o->q_cap - 1)];
     free(o->queue);
     o->queue = q;
     o->q_cap = cap;
     o->q_start = 0;
   }
-  ta_event *e = &o->queue[(o->q_start + o->q_len++) % o->q_cap];
-  memset(e, 0, sizeof *e);
-  return e;
+  return &o->queue[(o->q_start + o->q_len++) & (o->q_cap - 1)];
 }
 
 static ta_event *
@@ -413,6 +421,9 @@ emit(ta_order *o, const ta_raw_event *ev, const ta_generation *g, sched_ctx ctx)
   e->p = ctx.p;
   e->g = ctx.g;
   memcpy(e->args, ev->args, sizeof e->args);
+  e->derived = 0;
+  e->task_type = (ta_str){ NULL, 0 };
+  e->sync_n = 0;
   e->gen = g;
   return e;
 }
@@ -432,9 +443,23 @@ ta_order_pop(ta_order *o, ta_event *out)
   if (o->q_len == 0)
     return false;
   *out = o->queue[o->q_start];
-  o->q_start = (o->q_start + 1) % o->q_cap;
+  o->q_start = (o->q_start + 1) & (o->q_cap - 1);
   o->q_len--;
   return true;
+}
+
+void
+ta_order_offer_direct(ta_order *o, ta_event *out)
+{
+  o->direct = o->q_len == 0 ? out : NULL;
+  o->direct_used = false;
+}
+
+bool
+ta_order_take_direct(ta_order *o)
+{
+  o->direct = NULL;
+  return o->direct_used;
 }
 
 bool
@@ -1205,7 +1230,8 @@ advance_rule(step *s)
 }
 
 int
-ta_order_advance(ta_order *o, ta_raw_event *ev, const ta_generation *g, uint64_t m, ta_error *err)
+ta_order_advance(ta_order *o, ta_raw_event *ev, const ta_generation *g, uint64_t m,
+                 uint32_t *m_hint, ta_error *err)
 {
   if (o->initial_gen == 0)
     o->initial_gen = g->number;
@@ -1215,17 +1241,23 @@ ta_order_advance(ta_order *o, ta_raw_event *ev, const ta_generation *g, uint64_t
   if (s.cur.m == TA_NO_ID) {
     s.cur.p = s.cur.g = TA_NO_ID;
   } else {
-    ms = m_get(o, s.cur.m);
-    if (!ms)
-      ms = m_add(o, s.cur.m, TA_NO_ID, TA_NO_ID);
+    /* Thread states are never removed, so the caller can keep our index. */
+    if (*m_hint < o->n_ms && o->ms[*m_hint].id == s.cur.m) {
+      ms = &o->ms[*m_hint];
+    } else {
+      ms = m_get(o, s.cur.m);
+      if (!ms)
+        ms = m_add(o, s.cur.m, TA_NO_ID, TA_NO_ID);
+      *m_hint = (uint32_t)(ms - o->ms);
+    }
     s.cur.p = ms->p;
     s.cur.g = ms->g;
   }
   s.next = s.cur;
   int r = advance_rule(&s);
   if (r == 1 && s.cur.m != TA_NO_ID) {
-    /* Handlers may have grown the M table: look the state up again. */
-    ms = m_get(o, (int64_t)m);
+    /* Handlers may have grown the M table: index it again. */
+    ms = &o->ms[*m_hint];
     ms->p = s.next.p;
     ms->g = s.next.g;
   }

@@ -13,6 +13,7 @@ typedef struct {
   uint32_t batch;      /* next batch, relative to the thread's first */
   uint32_t off;        /* next byte in that batch */
   int64_t last_ns;     /* running time; 0 means "reload from batch base" */
+  uint32_t m_hint;     /* the state machine's index for this thread */
   ta_raw_event ev;     /* the event it offers */
 } cursor;
 
@@ -174,13 +175,12 @@ cursor_next(ta_parser *p, cursor *c, ta_error *err)
   const uint8_t *d = b->data + c->off;
   size_t n = b->len - c->off;
   uint8_t type = d[0];
-  if (type >= TA_EV_SPEC_COUNT) {
-    ta_error_set(err, -1, p->gen.number, "found invalid event type: %d", type);
-    return -1;
-  }
-  const ta_spec *spec = ta_spec_get(26, type);
-  if (spec->n_args == 0 || !spec->timed) {
-    ta_error_set(err, -1, p->gen.number, "found event without a timestamp: type=%d", type);
+  unsigned nargs = ta_timed_arg_count[type];
+  if (nargs-- == 0) {
+    if (type >= TA_EV_SPEC_COUNT)
+      ta_error_set(err, -1, p->gen.number, "found invalid event type: %d", type);
+    else
+      ta_error_set(err, -1, p->gen.number, "found event without a timestamp: type=%d", type);
     return -1;
   }
   size_t used = 1;
@@ -192,7 +192,7 @@ cursor_next(ta_parser *p, cursor *c, ta_error *err)
   }
   used += (size_t)k;
   c->ev.type = type;
-  for (unsigned i = 0; i + 1 < spec->n_args; i++) {
+  for (unsigned i = 0; i < nargs; i++) {
     k = ta_uvarint(d + used, n - used, &c->ev.args[i]);
     if (k <= 0) {
       ta_error_set(err, -1, p->gen.number, "found invalid uvarint");
@@ -309,7 +309,7 @@ install_generation(ta_parser *p, ta_event *ev)
   }
   for (uint32_t t = 0; t < g->n_threads; t++) {
     cursor *c = &p->cursors[t];
-    *c = (cursor){ .m = g->threads[t].m, .thread = t };
+    *c = (cursor){ .m = g->threads[t].m, .thread = t, .m_hint = UINT32_MAX };
     int r = cursor_next(p, c, &p->error);
     if (r < 0)
       return -1;
@@ -379,7 +379,7 @@ event_tables_valid(ta_parser *p, const ta_event *ev)
 {
   if (ev->type == TA_EV_PARSER_SYNC)
     return true;
-  const ta_spec *spec = ta_spec_get(26, ev->type);
+  const ta_spec *spec = &ta_specs[ev->type];
   for (int i = 0; i < 2 && spec->stack_pos[i]; i++) {
     /* A sample keeps its stack in args[0], so position 4 reads an empty
      * slot: Go does not check sample stacks either. */
@@ -406,7 +406,7 @@ static bool
 try_advance(ta_parser *p, uint32_t i, int *advanced)
 {
   cursor *c = p->heap[i];
-  int r = ta_order_advance(p->order, &c->ev, &p->gen, c->m, &p->error);
+  int r = ta_order_advance(p->order, &c->ev, &p->gen, c->m, &c->m_hint, &p->error);
   if (r < 0) {
     p->error.gen = p->gen.number;
     return false;
@@ -466,19 +466,27 @@ produce(ta_parser *p, ta_event *ev)
     return -1;
   }
   int advanced = 0;
-  if (!try_advance(p, 0, &advanced))
+  ta_order_offer_direct(p->order, ev);
+  if (!try_advance(p, 0, &advanced)) {
+    ta_order_take_direct(p->order);
     return -1;
+  }
   if (!advanced) {
     heap_sort_by_time(p);
     for (uint32_t i = 1; i < p->n_heap && !advanced; i++)
-      if (!try_advance(p, i, &advanced))
+      if (!try_advance(p, i, &advanced)) {
+        ta_order_take_direct(p->order);
         return -1;
+      }
     if (!advanced) {
+      ta_order_take_direct(p->order);
       frontier_failure(p, "failed to advance: frontier");
       return -1;
     }
   }
-  ta_order_pop(p->order, ev);
+  /* The first event of the advance is already in *ev unless it was queued. */
+  if (!ta_order_take_direct(p->order))
+    ta_order_pop(p->order, ev);
   return 1;
 }
 

@@ -1,5 +1,5 @@
 /* trace-spec.c: the table of wire event types, their arguments and flags. */
-#include "trace.h"
+#include "trace-internal.h"
 
 /* Sets .args and, positionally, the .n_args member that follows it. */
 #define ARGS(...) (const char *const[]){__VA_ARGS__}, sizeof((const char *const[]){__VA_ARGS__}) / sizeof(const char *)
@@ -7,7 +7,7 @@
 /* Timed event: its args include "dt". */
 #define TIMED(name_, ...) { .name = name_, .args = ARGS(__VA_ARGS__), .timed = true }
 
-static const ta_spec specs[TA_EV_SPEC_COUNT] = {
+const ta_spec ta_specs[TA_EV_SPEC_COUNT] = {
   [TA_EV_EVENT_BATCH] = { .name = "EventBatch", .args = ARGS("gen", "m", "time", "size") },
   [TA_EV_STACKS] = { .name = "Stacks" },
   [TA_EV_STACK] = { .name = "Stack", .args = ARGS("id", "nframes"), .is_stack = true },
@@ -83,5 +83,58 @@ ta_spec_get(int format, unsigned type)
   }
   if (type >= limit)
     return NULL;
-  return &specs[type];
+  return &ta_specs[type];
 }
+/* 1 + arguments after dt of each timed wire type; 0 = not a timed event. */
+const uint8_t ta_timed_arg_count[256] = {
+  [9] = 3, /* ProcsChange */
+  [10] = 3, /* ProcStart */
+  [11] = 1, /* ProcStop */
+  [12] = 4, /* ProcSteal */
+  [13] = 3, /* ProcStatus */
+  [14] = 4, /* GoCreate */
+  [15] = 2, /* GoCreateSyscall */
+  [16] = 3, /* GoStart */
+  [17] = 1, /* GoDestroy */
+  [18] = 1, /* GoDestroySyscall */
+  [19] = 3, /* GoStop */
+  [20] = 3, /* GoBlock */
+  [21] = 4, /* GoUnblock */
+  [22] = 3, /* GoSyscallBegin */
+  [23] = 1, /* GoSyscallEnd */
+  [24] = 1, /* GoSyscallEndBlocked */
+  [25] = 4, /* GoStatus */
+  [26] = 3, /* STWBegin */
+  [27] = 1, /* STWEnd */
+  [28] = 2, /* GCActive */
+  [29] = 3, /* GCBegin */
+  [30] = 2, /* GCEnd */
+  [31] = 2, /* GCSweepActive */
+  [32] = 2, /* GCSweepBegin */
+  [33] = 3, /* GCSweepEnd */
+  [34] = 2, /* GCMarkAssistActive */
+  [35] = 2, /* GCMarkAssistBegin */
+  [36] = 1, /* GCMarkAssistEnd */
+  [37] = 2, /* HeapAlloc */
+  [38] = 2, /* HeapGoal */
+  [39] = 2, /* GoLabel */
+  [40] = 5, /* UserTaskBegin */
+  [41] = 3, /* UserTaskEnd */
+  [42] = 4, /* UserRegionBegin */
+  [43] = 4, /* UserRegionEnd */
+  [44] = 5, /* UserLog */
+  [45] = 3, /* GoSwitch */
+  [46] = 3, /* GoSwitchDestroy */
+  [47] = 4, /* GoCreateBlocked */
+  [48] = 5, /* GoStatusStack */
+  [51] = 4, /* ClockSnapshot */
+  [128] = 4, /* Span */
+  [129] = 4, /* SpanAlloc */
+  [130] = 2, /* SpanFree */
+  [131] = 3, /* HeapObject */
+  [132] = 3, /* HeapObjectAlloc */
+  [133] = 2, /* HeapObjectFree */
+  [134] = 3, /* GoroutineStack */
+  [135] = 3, /* GoroutineStackAlloc */
+  [136] = 2, /* GoroutineStackFree */
+};

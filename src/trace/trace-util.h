@@ -76,6 +76,10 @@ void ta_arena_free(ta_arena *a);
 static inline int
 ta_uvarint(const uint8_t *p, size_t n, uint64_t *out)
 {
+  if (n > 0 && p[0] < 0x80) {
+    *out = p[0];
+    return 1;
+  }
   uint64_t x = 0;
   unsigned s = 0;
   for (size_t i = 0; i < n; i++) {
