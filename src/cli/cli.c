@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 static const char usage_text[] =
@@ -41,13 +42,43 @@ static const char usage_text[] =
 static void
 print_error(const char *path, const ta_error *err)
 {
-  fprintf(stderr, "%s\n", err->message);
-  fprintf(stderr, "trace-atlas-cli: %s: error", path);
+  fprintf(stderr, "trace-atlas-cli: %s: ", path);
   if (err->offset >= 0)
-    fprintf(stderr, " at byte %lld", (long long)err->offset);
+    fprintf(stderr, "at byte %lld", (long long)err->offset);
   if (err->gen)
-    fprintf(stderr, " (generation %llu)", (unsigned long long)err->gen);
-  fprintf(stderr, ": %s\n", err->message);
+    fprintf(stderr, "%sin generation %llu", err->offset >= 0 ? ", " : "", (unsigned long long)err->gen);
+  fprintf(stderr, "%s%s\n", err->offset >= 0 || err->gen ? ": " : "", err->message);
+}
+
+/* After a decoding error: what was kept and how much was lost. */
+static void
+print_loss(const char *path, const ta_parser *p)
+{
+  int64_t kept_end;
+  uint64_t kept = ta_parser_complete_generations(p, &kept_end);
+  uint64_t read = ta_parser_bytes_read(p);
+  struct stat st;
+  bool plain = stat(path, &st) == 0 && (uint64_t)st.st_size >= read && st.st_size > 0;
+  uint64_t total = plain ? (uint64_t)st.st_size : read;
+  uint64_t lost = total > (uint64_t)kept_end ? total - (uint64_t)kept_end : 0;
+  fprintf(stderr, "trace-atlas-cli: %s: kept %llu complete generation%s (bytes 0-%lld); "
+          "%llu of %llu bytes (%.2f%%) after them were not used\n", path,
+          (unsigned long long)kept, kept == 1 ? "" : "s", (long long)kept_end,
+          (unsigned long long)lost, (unsigned long long)total,
+          total ? 100.0 * (double)lost / (double)total : 0.0);
+}
+
+/* A trace that ended inside a table batch: Go ends there quietly; say so. */
+static void
+print_early_end(const char *path, const ta_parser *p)
+{
+  const ta_error *e = ta_parser_early_end(p);
+  if (!e)
+    return;
+  fprintf(stderr, "trace-atlas-cli: %s: note: the trace ends early (at byte %lld, generation %llu: %s); "
+          "like Go, the events before it are kept and the rest is ignored\n", path,
+          (long long)e->offset, (unsigned long long)e->gen, e->message);
+  print_loss(path, p);
 }
 
 static int
@@ -75,8 +106,10 @@ dump_parsed(const char *path)
   int rc = 0;
   if (r < 0) {
     print_error(path, ta_parser_error(p));
+    print_loss(path, p);
     rc = 1;
   }
+  print_early_end(path, p);
   ta_parser_free(p);
   return rc;
 }
@@ -127,7 +160,7 @@ stats(const char *path)
   GHashTable *goroutines = g_hash_table_new(NULL, NULL);
   GHashTable *procs = g_hash_table_new(NULL, NULL);
   GHashTable *threads = g_hash_table_new(NULL, NULL);
-  int64_t last_m = TA_NO_ID;
+  int64_t last_m = TA_NO_ID, prev_m = TA_NO_ID;
   ta_event ev;
   int r;
   while ((r = ta_parser_next(p, &ev)) > 0) {
@@ -136,8 +169,10 @@ stats(const char *path)
     if (total == 1)
       first = ev.time;
     last = ev.time;
-    if (ev.m != last_m) {
+    /* Threads alternate: remember the last two to skip most set lookups. */
+    if (ev.m != last_m && ev.m != prev_m) {
       note_id(threads, ev.m);
+      prev_m = last_m;
       last_m = ev.m;
     }
     switch (ev.type) {
@@ -183,8 +218,10 @@ stats(const char *path)
   if (r < 0) {
     fflush(stdout);
     print_error(path, ta_parser_error(p));
+    print_loss(path, p);
     rc = 1;
   }
+  print_early_end(path, p);
   ta_parser_free(p);
   return rc;
 }

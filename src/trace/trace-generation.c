@@ -10,6 +10,7 @@ ta_error_set(ta_error *err, int64_t offset, uint64_t gen, const char *fmt, ...)
 {
   va_list ap;
   err->failed = true;
+  err->ends_trace = false;
   err->offset = offset;
   err->gen = gen;
   va_start(ap, fmt);
@@ -210,11 +211,16 @@ reader_uvarint(reader *r, uint64_t *out)
     return false;                                                             \
   } while (0)
 
+/* Go returns these read errors unwrapped, and a bare io.EOF then reads as
+ * the end of the trace: mark it so. */
 #define READ_UV(dst)                                                          \
   do {                                                                        \
     const char *why_ = reader_uvarint(&r, &(dst));                            \
-    if (why_)                                                                 \
-      FAIL("%s", why_);                                                       \
+    if (why_) {                                                               \
+      ta_error_set(err, offset, g->number, "%s", why_);                       \
+      err->ends_trace = strcmp(why_, "EOF") == 0;                             \
+      return false;                                                           \
+    }                                                                         \
   } while (0)
 
 static bool
@@ -478,6 +484,13 @@ finish(ta_generation *g, int64_t offset, ta_error *err)
   return true;
 }
 
+/* FAIL for the functions that return a TA_GEN_ result. */
+#define GEN_FAIL(...)                                                         \
+  do {                                                                        \
+    ta_error_set(err, offset, g->number, __VA_ARGS__);                        \
+    return TA_GEN_ERROR;                                                      \
+  } while (0)
+
 static void
 note_batch_time(ta_generation *g, uint64_t time)
 {
@@ -515,9 +528,9 @@ ta_generation_read(ta_generation *g, ta_input *in, ta_error *err)
       break;
     offset = b.offset;
     if (b.gen == 0)
-      FAIL("invalid generation number 0");
+      GEN_FAIL("invalid generation number 0");
     if (b.gen != g->number)
-      FAIL("broken trace: missing end-of-generation event, or generations are interleaved");
+      GEN_FAIL("broken trace: missing end-of-generation event, or generations are interleaved");
     note_batch_time(g, b.time);
     if (!process_batch(g, &b, err))
       return TA_GEN_ERROR;
@@ -564,7 +577,7 @@ ta_generation_read_spill(ta_generation *g, ta_input *in, ta_spill *spill,
     }
     offset = b.offset;
     if (b.gen == 0)
-      FAIL("invalid generation number 0");
+      GEN_FAIL("invalid generation number 0");
     if (g->number == 0) {
       g->number = b.gen;
       g->start_offset = b.offset;
@@ -582,7 +595,7 @@ ta_generation_read_spill(ta_generation *g, ta_input *in, ta_spill *spill,
       break;
     }
     if (b.gen != g->number)
-      FAIL("generations out of order");
+      GEN_FAIL("generations out of order");
     note_batch_time(g, b.time);
     if (!process_batch(g, &b, err))
       return TA_GEN_ERROR;

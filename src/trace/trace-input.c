@@ -230,6 +230,15 @@ ta_input_read(ta_input *in, void *dst, size_t n)
   return done;
 }
 
+bool
+ta_input_unread(ta_input *in, size_t n)
+{
+  if (n > in->pos)
+    return false;
+  in->pos -= n;
+  return true;
+}
+
 int64_t
 ta_input_offset(const ta_input *in)
 {

@@ -22,6 +22,8 @@ void ta_input_close(ta_input *in);
 int ta_input_getc(ta_input *in);
 /* Copies up to n bytes; returns how many (fewer only at end or on error). */
 size_t ta_input_read(ta_input *in, void *dst, size_t n);
+/* Steps back over the last n bytes read, if they are still buffered. */
+bool ta_input_unread(ta_input *in, size_t n);
 /* Bytes of (decompressed) stream consumed so far, plus the range start. */
 int64_t ta_input_offset(const ta_input *in);
 /* Non-NULL after an I/O or decompression failure. */

@@ -37,34 +37,145 @@ struct ta_parser {
   ta_spill *spill;                 /* formats <= 25 */
   ta_generation_info info;
   uint64_t largest_generation;
+  uint64_t complete_generations;   /* fully delivered */
+  int64_t complete_end;            /* stream offset where the last one ended */
 };
 
 /* ---- opening ---- */
 
-static const char *
-header_error(const uint8_t *h, size_t n, int *format)
+/* ---- the header ---- */
+
+/* Go reads the header with fmt.Fscanf("go 1.%d trace\x00\x00\x00"), so it
+ * accepts more than the 16 bytes every runtime writes: any run of blanks
+ * for each space, blanks before the number, leading zeros. These helpers
+ * follow fmt's scanning rules rune by rune. */
+typedef struct {
+  ta_input *in;
+  size_t last;   /* bytes of the last rune read, for unreading */
+} header_scan;
+
+#define RUNE_EOF (-1)
+
+static int32_t
+scan_rune(header_scan *h)
 {
-  static char msg[96];
-  /* Go scans "go 1.%d trace\0\0\0"; real headers are exactly these bytes. */
-  size_t i = 0;
-  if (n < 5 || memcmp(h, "go 1.", 5) != 0)
-    return "bad file format: not a Go execution trace?";
-  i = 5;
-  bool neg = false;
-  if (i < n && (h[i] == '+' || h[i] == '-'))
-    neg = h[i++] == '-';
-  long v = 0;
-  size_t digits = 0;
-  while (i < n && h[i] >= '0' && h[i] <= '9' && digits < 9) {
-    v = v * 10 + (h[i++] - '0');
-    digits++;
+  int c = ta_input_getc(h->in);
+  h->last = c < 0 ? 0 : 1;
+  if (c < 0x80)
+    return c < 0 ? RUNE_EOF : c;
+  /* UTF-8: only well-formed sequences make runes; anything else is U+FFFD
+   * over one byte, as Go decodes it. */
+  int need = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
+  if (need < 0 || c > 0xf4)
+    return 0xfffd;
+  int32_t r = c & (0x3f >> need);
+  for (int k = 0; k < need; k++) {
+    int d = ta_input_getc(h->in);
+    if (d < 0 || (d & 0xc0) != 0x80) {
+      ta_input_unread(h->in, d < 0 ? (size_t)k : (size_t)k + 1);
+      return 0xfffd;
+    }
+    r = r << 6 | (d & 0x3f);
+    h->last++;
   }
-  if (digits == 0 || i + 9 > n || memcmp(h + i, " trace\0\0\0", 9) != 0)
+  if ((need == 2 && (r < 0x800 || (r >= 0xd800 && r <= 0xdfff))) || (need == 3 && (r < 0x10000 || r > 0x10ffff))) {
+    ta_input_unread(h->in, h->last - 1);
+    h->last = 1;
+    return 0xfffd;
+  }
+  return r;
+}
+
+static void
+unscan_rune(header_scan *h)
+{
+  ta_input_unread(h->in, h->last);
+  h->last = 0;
+}
+
+/* fmt's isSpace. */
+static bool
+is_scan_space(int32_t r)
+{
+  return (r >= 0x09 && r <= 0x0d) || r == 0x20 || r == 0x85 || r == 0xa0 || r == 0x1680 ||
+         (r >= 0x2000 && r <= 0x200a) || r == 0x2028 || r == 0x2029 || r == 0x202f ||
+         r == 0x205f || r == 0x3000;
+}
+
+/* A space in the format: at least one blank (or the end), then any more. */
+static bool
+scan_format_space(header_scan *h)
+{
+  int32_t r = scan_rune(h);
+  if ((!is_scan_space(r) && r != RUNE_EOF) || r == '\n')
+    return false;
+  while (is_scan_space(r) && r != '\n')
+    r = scan_rune(h);
+  if (r != RUNE_EOF)
+    unscan_rune(h);
+  return true;
+}
+
+static bool
+scan_literal(header_scan *h, const char *lit, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (scan_rune(h) != (uint8_t)lit[i])
+      return false;
+  return true;
+}
+
+/* %d into an unsigned 32-bit value (the Version type). */
+static bool
+scan_uint32(header_scan *h, uint32_t *out)
+{
+  int32_t r;
+  for (;;) {
+    r = scan_rune(h);
+    if (r == RUNE_EOF)
+      return false;
+    if (r == '\r') {
+      int32_t next = scan_rune(h);
+      if (next == '\n')
+        return false; /* a newline is not a space for Fscanf */
+      if (next != RUNE_EOF)
+        unscan_rune(h);
+      continue;
+    }
+    if (r == '\n')
+      return false;
+    if (!is_scan_space(r))
+      break;
+  }
+  uint64_t v = 0;
+  int digits = 0;
+  while (r >= '0' && r <= '9') {
+    v = v * 10 + (uint64_t)(r - '0');
+    if (v > UINT32_MAX)
+      return false;
+    digits++;
+    r = scan_rune(h);
+  }
+  if (r != RUNE_EOF)
+    unscan_rune(h);
+  if (digits == 0)
+    return false;
+  *out = (uint32_t)v;
+  return true;
+}
+
+static const char *
+read_header(ta_input *in, int *format)
+{
+  static _Thread_local char msg[96];
+  header_scan h = { in, 0 };
+  uint32_t v = 0;
+  bool ok = scan_literal(&h, "go", 2) && scan_format_space(&h) && scan_literal(&h, "1.", 2) &&
+            scan_uint32(&h, &v) && scan_format_space(&h) && scan_literal(&h, "trace\0\0\0", 8);
+  if (!ok)
     return "bad file format: not a Go execution trace?";
-  if (neg)
-    v = -v;
   if (v != 22 && v != 23 && v != 25 && v != 26) {
-    snprintf(msg, sizeof msg, "unknown or unsupported trace version go 1.%ld", v);
+    snprintf(msg, sizeof msg, "unknown or unsupported trace version go 1.%u", v);
     return msg;
   }
   *format = (int)v;
@@ -79,6 +190,7 @@ parser_new(ta_input *in, int format)
   p->format = format;
   p->order = ta_order_new(format);
   ta_generation_reset(&p->gen, format);
+  p->complete_end = ta_input_offset(in);
   if (format < 26)
     p->spill = ta_xcalloc(1, sizeof *p->spill);
   return p;
@@ -87,12 +199,10 @@ parser_new(ta_input *in, int format)
 static ta_parser *
 open_input(ta_input *in, ta_error *err)
 {
-  uint8_t h[16];
-  size_t n = ta_input_read(in, h, sizeof h);
   int format = 0;
-  const char *why = ta_input_error(in);
-  if (!why)
-    why = header_error(h, n, &format);
+  const char *why = read_header(in, &format);
+  if (ta_input_error(in))
+    why = ta_input_error(in);
   if (why) {
     ta_error_set(err, 0, 0, "%s", why);
     ta_input_close(in);
@@ -331,8 +441,18 @@ install_generation(ta_parser *p, ta_event *ev)
 static int
 next_generation(ta_parser *p, ta_event *ev)
 {
+  if (p->have_gen && p->info.end_offset >= 0) {
+    /* Every event of the current generation has been returned. */
+    p->complete_generations++;
+    p->complete_end = p->info.end_offset;
+    p->info.end_offset = -1;
+  }
   if (p->pending.failed) {
     if (p->pending_synced) {
+      if (p->pending.ends_trace) {
+        p->done = true;
+        return 0;
+      }
       p->error = p->pending;
       return -1;
     }
@@ -380,6 +500,8 @@ event_tables_valid(ta_parser *p, const ta_event *ev)
   if (ev->type == TA_EV_PARSER_SYNC)
     return true;
   const ta_spec *spec = &ta_specs[ev->type];
+  if (!spec->stack_pos[0] && !spec->string_pos[0])
+    return true;
   for (int i = 0; i < 2 && spec->stack_pos[i]; i++) {
     /* A sample keeps its stack in args[0], so position 4 reads an empty
      * slot: Go does not check sample stacks either. */
@@ -498,6 +620,8 @@ ta_parser_next(ta_parser *p, ta_event *ev)
   if (p->done && ta_order_queue_empty(p->order))
     return 0;
   int r = produce(p, ev);
+  if (r == 0)
+    return 0;
   if (r < 0) {
     p->error.failed = true;
     if (p->error.offset < 0 || p->error.offset == 0)
@@ -518,6 +642,12 @@ ta_parser_error(const ta_parser *p)
   return &p->error;
 }
 
+const ta_error *
+ta_parser_early_end(const ta_parser *p)
+{
+  return p->pending.failed && p->pending.ends_trace && p->done ? &p->pending : NULL;
+}
+
 int
 ta_parser_format(const ta_parser *p)
 {
@@ -534,6 +664,14 @@ uint64_t
 ta_parser_bytes_read(const ta_parser *p)
 {
   return (uint64_t)ta_input_offset(p->in);
+}
+
+uint64_t
+ta_parser_complete_generations(const ta_parser *p, int64_t *end_offset)
+{
+  if (end_offset)
+    *end_offset = p->complete_end;
+  return p->complete_generations;
 }
 
 uint64_t

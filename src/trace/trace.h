@@ -167,6 +167,7 @@ typedef struct {
 /* Where and why parsing stopped. */
 typedef struct {
   bool failed;
+  bool ends_trace;     /* Go reads this as the end of the trace, not a failure */
   int64_t offset;      /* byte offset in the (decompressed) stream, -1 unknown */
   uint64_t gen;        /* generation number involved, 0 unknown */
   char message[1024];  /* what went wrong, as Go words it where Go has words */
@@ -198,12 +199,18 @@ void ta_parser_free(ta_parser *p);
  * error every later call returns -1 again. */
 int ta_parser_next(ta_parser *p, ta_event *ev);
 const ta_error *ta_parser_error(const ta_parser *p);
+/* After a clean end: why the trace ended early, if it did (a table batch cut
+ * short, which Go takes as the end of the trace); NULL otherwise. */
+const ta_error *ta_parser_early_end(const ta_parser *p);
 
 int ta_parser_format(const ta_parser *p);          /* 22, 23, 25 or 26 */
 /* The generation being decoded (valid after its Sync event). */
 const ta_generation_info *ta_parser_generation(const ta_parser *p);
 uint64_t ta_parser_bytes_read(const ta_parser *p); /* input consumed so far */
 uint64_t ta_parser_largest_generation(const ta_parser *p);
+/* Generations whose every event has been returned, and the stream offset
+ * where the last of them ends: after an error, what was kept. */
+uint64_t ta_parser_complete_generations(const ta_parser *p, int64_t *end_offset);
 
 /* Accessors (Go's Event methods). */
 const char *ta_kind_name(ta_kind k);
