@@ -1,6 +1,7 @@
 /* trace-generation.c: reading one generation's batches and building its
  * string, stack, frame and CPU-sample tables, with Go's validation rules. */
 #include "trace-internal.h"
+#include "trace-sort.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -399,13 +400,25 @@ process_batch(ta_generation *g, const raw_batch *b, ta_error *err)
 }
 
 static int
-compare_samples(const void *a, const void *b)
+sample_earlier(const void *a, const void *b)
 {
-  const ta_gen_sample *x = a, *y = b;
-  if (x->time != y->time)
-    return x->time < y->time ? -1 : 1;
-  /* Keep file order among equal times (the array index breaks ties). */
-  return x < y ? -1 : (x > y);
+  return ((const ta_gen_sample *)a)->time < ((const ta_gen_sample *)b)->time;
+}
+
+/* Sorts samples by time with Go's (unstable) sort, so ties order alike. */
+static void
+sort_samples(ta_generation *g)
+{
+  void **order = ta_xmalloc((size_t)g->n_samples * sizeof *order);
+  ta_gen_sample *copy = ta_xmalloc((size_t)g->n_samples * sizeof *copy);
+  memcpy(copy, g->samples, (size_t)g->n_samples * sizeof *copy);
+  for (uint32_t i = 0; i < g->n_samples; i++)
+    order[i] = &copy[i];
+  ta_go_sort(order, g->n_samples, sample_earlier);
+  for (uint32_t i = 0; i < g->n_samples; i++)
+    g->samples[i] = *(const ta_gen_sample *)order[i];
+  free(order);
+  free(copy);
 }
 
 /* Adds the flat array when the IDs are dense enough to afford it. */
@@ -456,15 +469,14 @@ finish(ta_generation *g, int64_t offset, ta_error *err)
              (unsigned long long)g->frames[f].file_id, (unsigned long long)g->stacks[s].id);
     }
   }
-  /* CPU samples: to nanoseconds, then into time order. A stable order among
-   * equal times: Go's sort is not stable there, and such ties are rare. */
+  /* CPU samples: to nanoseconds, then into time order. */
   for (uint32_t i = 0; i < g->n_samples; i++)
     g->samples[i].time = ta_ticks_to_ns((uint64_t)g->samples[i].time, g->ns_per_unit);
   bool sorted = true;
   for (uint32_t i = 1; i < g->n_samples && sorted; i++)
     sorted = g->samples[i - 1].time <= g->samples[i].time;
   if (!sorted)
-    qsort(g->samples, g->n_samples, sizeof *g->samples, compare_samples);
+    sort_samples(g);
 
   /* Group event batches by thread, threads in order of first appearance. */
   if (g->cap_sorted < g->n_batches) {

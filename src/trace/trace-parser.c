@@ -3,6 +3,7 @@
  * state machine, injects CPU samples and Sync events, and post-processes
  * every event (table ID checks, strictly increasing time). */
 #include "trace-internal.h"
+#include "trace-sort.h"
 
 #include <stdio.h>
 
@@ -374,18 +375,17 @@ heap_remove(ta_parser *p, uint32_t i)
   heap_sift_down(h, p->n_heap, 0);
 }
 
-/* Go sorts the frontier with slices.SortFunc, which is an insertion sort
- * (stable) for up to 12 elements. */
+static int
+cursor_earlier(const void *a, const void *b)
+{
+  return ((const cursor *)a)->ev.time < ((const cursor *)b)->ev.time;
+}
+
+/* Go sorts the frontier with slices.SortFunc (unstable): same moves here. */
 static void
 heap_sort_by_time(ta_parser *p)
 {
-  cursor **h = p->heap;
-  for (uint32_t i = 1; i < p->n_heap; i++)
-    for (uint32_t j = i; j > 0 && h[j]->ev.time < h[j - 1]->ev.time; j--) {
-      cursor *t = h[j];
-      h[j] = h[j - 1];
-      h[j - 1] = t;
-    }
+  ta_go_sort((void **)p->heap, p->n_heap, cursor_earlier);
 }
 
 /* ---- events ---- */
