@@ -7,6 +7,9 @@
 
 #include <stdio.h>
 
+/* Events a cursor decodes ahead in one tight loop. */
+#define CURSOR_AHEAD 32
+
 /* A per-thread cursor over its batches. */
 typedef struct {
   uint64_t m;
@@ -16,6 +19,10 @@ typedef struct {
   int64_t last_ns;     /* running time; 0 means "reload from batch base" */
   uint32_t m_hint;     /* the state machine's index for this thread */
   ta_raw_event ev;     /* the event it offers */
+  uint8_t ahead_n, ahead_i;      /* decoded events waiting in ahead[] */
+  bool broken;         /* decoding stopped at an error, reported on arrival */
+  ta_error broken_err;
+  ta_raw_event ahead[CURSOR_AHEAD];
 } cursor;
 
 struct ta_parser {
@@ -265,55 +272,104 @@ ta_parser_free(ta_parser *p)
 
 /* ---- cursors and the frontier heap ---- */
 
-/* Decodes the cursor's next event; 1 ok, 0 exhausted, -1 error. */
-static int
-cursor_next(ta_parser *p, cursor *c, ta_error *err)
+/* Decodes up to CURSOR_AHEAD events of the cursor's thread. Go decodes one
+ * event at a time, so an error found ahead is kept until the cursor reaches
+ * it. */
+static void
+decode_ahead(ta_parser *p, cursor *c)
 {
   const ta_gen_thread *t = &p->gen.threads[c->thread];
-  const ta_gen_batch *b;
-  for (;;) {
-    if (c->batch == t->n)
-      return 0;
-    b = &p->gen.sorted[t->first + c->batch];
-    if (c->off < b->len)
-      break;
-    c->batch++;
-    c->off = 0;
-    c->last_ns = 0;
+  const double ns_per_unit = p->gen.ns_per_unit;
+  uint32_t n = 0;
+  c->ahead_i = 0;
+  while (n < CURSOR_AHEAD) {
+    const ta_gen_batch *b;
+    for (;;) {
+      if (c->batch == t->n)
+        goto done;
+      b = &p->gen.sorted[t->first + c->batch];
+      if (c->off < b->len)
+        break;
+      c->batch++;
+      c->off = 0;
+      c->last_ns = 0;
+    }
+    if (c->last_ns == 0)
+      c->last_ns = ta_ticks_to_ns(b->time, ns_per_unit);
+    const uint8_t *d = b->data;
+    const uint32_t len = b->len;
+    uint32_t off = c->off;
+    int64_t last = c->last_ns;
+    /* The tight loop: events of this batch while they fit in ahead[]. */
+    while (off < len && n < CURSOR_AHEAD) {
+      uint8_t type = d[off];
+      unsigned nargs = ta_timed_arg_count[type];
+      ta_error *err = &c->broken_err;
+      if (nargs-- == 0) {
+        if (type >= TA_EV_SPEC_COUNT)
+          ta_error_set(err, -1, p->gen.number, "found invalid event type: %d", type);
+        else
+          ta_error_set(err, -1, p->gen.number, "found event without a timestamp: type=%d", type);
+        c->broken = true;
+        goto stop;
+      }
+      ta_raw_event *e = &c->ahead[n];
+      uint32_t used = off + 1;
+      uint64_t dt;
+      int k = ta_uvarint(d + used, len - used, &dt);
+      if (k <= 0) {
+        ta_error_set(err, -1, p->gen.number, "found invalid uvarint for timestamp");
+        c->broken = true;
+        goto stop;
+      }
+      used += (uint32_t)k;
+      e->type = type;
+      for (unsigned a = 0; a < nargs; a++) {
+        k = ta_uvarint(d + used, len - used, &e->args[a]);
+        if (k <= 0) {
+          ta_error_set(err, -1, p->gen.number, "found invalid uvarint");
+          c->broken = true;
+          goto stop;
+        }
+        used += (uint32_t)k;
+      }
+      last = ta_add_wrap(ta_ticks_to_ns(dt, ns_per_unit), last);
+      /* A running time of exactly 0 reloads from the batch base, as in Go. */
+      e->time = last;
+      off = used;
+      n++;
+      if (last == 0)
+        break;
+    }
+  stop:
+    c->off = off;
+    c->last_ns = last;
+    if (c->broken)
+      goto done;
   }
-  if (c->last_ns == 0)
-    c->last_ns = ta_ticks_to_ns(b->time, p->gen.ns_per_unit);
-  const uint8_t *d = b->data + c->off;
-  size_t n = b->len - c->off;
-  uint8_t type = d[0];
-  unsigned nargs = ta_timed_arg_count[type];
-  if (nargs-- == 0) {
-    if (type >= TA_EV_SPEC_COUNT)
-      ta_error_set(err, -1, p->gen.number, "found invalid event type: %d", type);
-    else
-      ta_error_set(err, -1, p->gen.number, "found event without a timestamp: type=%d", type);
-    return -1;
-  }
-  size_t used = 1;
-  uint64_t dt;
-  int k = ta_uvarint(d + used, n - used, &dt);
-  if (k <= 0) {
-    ta_error_set(err, -1, p->gen.number, "found invalid uvarint for timestamp");
-    return -1;
-  }
-  used += (size_t)k;
-  c->ev.type = type;
-  for (unsigned i = 0; i < nargs; i++) {
-    k = ta_uvarint(d + used, n - used, &c->ev.args[i]);
-    if (k <= 0) {
-      ta_error_set(err, -1, p->gen.number, "found invalid uvarint");
+done:
+  c->ahead_n = (uint8_t)n;
+}
+
+/* Moves the cursor to its next event; 1 ok, 0 exhausted, -1 error. */
+static inline int
+cursor_next(ta_parser *p, cursor *c, ta_error *err)
+{
+  if (c->ahead_i == c->ahead_n) {
+    if (c->broken) {
+      *err = c->broken_err;
       return -1;
     }
-    used += (size_t)k;
+    decode_ahead(p, c);
+    if (c->ahead_n == 0) {
+      if (c->broken) {
+        *err = c->broken_err;
+        return -1;
+      }
+      return 0;
+    }
   }
-  c->ev.time = ta_add_wrap(ta_ticks_to_ns(dt, p->gen.ns_per_unit), c->last_ns);
-  c->last_ns = c->ev.time;
-  c->off += (uint32_t)used;
+  c->ev = c->ahead[c->ahead_i++];
   return 1;
 }
 
@@ -419,7 +475,13 @@ install_generation(ta_parser *p, ta_event *ev)
   }
   for (uint32_t t = 0; t < g->n_threads; t++) {
     cursor *c = &p->cursors[t];
-    *c = (cursor){ .m = g->threads[t].m, .thread = t, .m_hint = UINT32_MAX };
+    c->m = g->threads[t].m;
+    c->thread = t;
+    c->batch = c->off = 0;
+    c->last_ns = 0;
+    c->m_hint = UINT32_MAX;
+    c->ahead_n = c->ahead_i = 0;
+    c->broken = false;
     int r = cursor_next(p, c, &p->error);
     if (r < 0)
       return -1;
