@@ -35,6 +35,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"runtime/trace"
 	"strconv"
 	"strings"
@@ -58,6 +59,7 @@ func main() {
 		timeout = flag.Duration("timeout", 30*time.Minute, "hard limit on the run")
 		seed    = flag.Uint64("seed", 1, "random seed for the clients")
 		quiet   = flag.Bool("q", false, "no progress output")
+		cpuProf = flag.Bool("cpuprofile", false, "run the CPU profiler during the trace (CPU samples in the trace)")
 	)
 	flag.Parse()
 	if *out == "" {
@@ -89,6 +91,12 @@ func main() {
 	var wg sync.WaitGroup
 	var stats workStats
 	start := time.Now()
+	if *cpuProf {
+		if err := pprof.StartCPUProfile(io.Discard); err != nil {
+			fail(err.Error())
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := trace.Start(cw); err != nil {
 		fail(err.Error())
 	}

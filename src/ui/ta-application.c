@@ -1,0 +1,129 @@
+/* ta-application.c: the AdwApplication of Trace Atlas.
+ *
+ * Opens one window; every file given on the command line (or through
+ * GApplication's "open") becomes a tab in it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ta-application"
+
+#include "config.h"
+
+#include "ta-application.h"
+#include "ta-app-window.h"
+
+struct _TaApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (TaApplication, ta_application, ADW_TYPE_APPLICATION)
+
+TaApplication *
+ta_application_new (void)
+{
+  return g_object_new (TA_TYPE_APPLICATION,
+                       "application-id", TA_APPLICATION_ID,
+                       "flags", G_APPLICATION_HANDLES_OPEN | G_APPLICATION_NON_UNIQUE,
+                       "resource-base-path", TA_RESOURCE_BASE,
+                       NULL);
+}
+
+GFile *
+ta_application_get_sample (TaApplication *self)
+{
+  const char *env = g_getenv ("TRACE_ATLAS_SAMPLE");
+  const char *candidates[] = { env, TA_SAMPLE_INSTALLED, TA_SAMPLE_SOURCE };
+
+  g_return_val_if_fail (TA_IS_APPLICATION (self), NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    if (candidates[i] && *candidates[i] && g_file_test (candidates[i], G_FILE_TEST_IS_REGULAR))
+      return g_file_new_for_path (candidates[i]);
+  return NULL;
+}
+
+static TaAppWindow *
+get_window (TaApplication *self)
+{
+  GtkWindow *win = gtk_application_get_active_window (GTK_APPLICATION (self));
+  if (win == NULL)
+    win = GTK_WINDOW (ta_app_window_new (self));
+  return TA_APP_WINDOW (win);
+}
+
+static void
+ta_application_activate (GApplication *app)
+{
+  gtk_window_present (GTK_WINDOW (get_window (TA_APPLICATION (app))));
+}
+
+static void
+ta_application_open (GApplication *app, GFile **files, int n_files, const char *hint)
+{
+  TaAppWindow *win = get_window (TA_APPLICATION (app));
+
+  for (int i = 0; i < n_files; i++)
+    ta_app_window_open_file (win, files[i]);
+  gtk_window_present (GTK_WINDOW (win));
+}
+
+static void
+about_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  TaApplication *self = user_data;
+  GtkWindow *win = gtk_application_get_active_window (GTK_APPLICATION (self));
+  const char *developers[] = { "The Trace Atlas authors", NULL };
+
+  adw_show_about_window (win,
+                         "application-name", "Trace Atlas",
+                         "application-icon", TA_APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", "A fast viewer for Go execution traces",
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "developers", developers,
+                         NULL);
+}
+
+static void
+quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+ta_application_startup (GApplication *app)
+{
+  static const GActionEntry entries[] = {
+    { "about", about_action },
+    { "quit", quit_action },
+  };
+  static const struct { const char *action; const char *accels[3]; } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "win.open", { "<Control>o", NULL } },
+    { "win.close-tab", { "<Control>w", NULL } },
+    { "win.jump", { "<Control>k", NULL } },
+    { "win.show-help-overlay", { "<Control>question", "F1", NULL } },
+  };
+
+  G_APPLICATION_CLASS (ta_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+}
+
+static void
+ta_application_class_init (TaApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = ta_application_activate;
+  app_class->open = ta_application_open;
+  app_class->startup = ta_application_startup;
+}
+
+static void
+ta_application_init (TaApplication *self)
+{
+}

@@ -1,0 +1,331 @@
+/* test-ui-smoke.c: the real window under Xvfb.
+ *
+ *   test-ui-smoke FILE                      drive everything, exit 0
+ *   test-ui-smoke --pose NAME --hold S FILE stop in a pose for screenshots:
+ *                                           overview, zoomed, drilldown
+ *
+ * Opens FILE in a TaAppWindow, waits until it is indexed and painted, then
+ * drives zoom, pan, selection, history, the jump palette, a span click and
+ * the goroutine drill-down through their actions, checking the session and
+ * panes after each, and closes the window. Run with
+ * G_DEBUG=fatal-criticals so any critical fails it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "ta-app-window.h"
+#include "ta-trace-page.h"
+#include "ta-timeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+}
+
+static gboolean
+spin_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
+  while (g_get_monotonic_time () < until)
+    {
+      if (cond (data))
+        return TRUE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (2000);
+    }
+  return cond (data);
+}
+
+static gboolean
+page_loaded (gpointer p)
+{
+  return !ta_trace_page_get_loading (p);
+}
+
+static gboolean
+has_frames (gpointer p)
+{
+  return ta_timeline_get_n_frames (ta_trace_page_get_timeline (p)) > 0;
+}
+
+static gboolean
+has_window (gpointer p)
+{
+  return ta_timeline_get_window (ta_trace_page_get_timeline (p)) != NULL;
+}
+
+static void
+view (TaTracePage *page, gint64 *a, gint64 *b)
+{
+  ta_session_get_view (ta_trace_page_get_session (page), a, b);
+}
+
+static guint
+frames (TaTracePage *page)
+{
+  return ta_timeline_get_n_frames (ta_trace_page_get_timeline (page));
+}
+
+/* Draws at least one more frame. */
+static void
+redraw (TaTracePage *page)
+{
+  guint f = frames (page);
+  gint64 until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  gtk_widget_queue_draw (GTK_WIDGET (ta_trace_page_get_timeline (page)));
+  while (frames (page) == f && g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (2000);
+  g_assert_cmpuint (frames (page), >, f);
+}
+
+#define ACT(w, name, ...) g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), name, __VA_ARGS__))
+
+/* A goroutine with a known start function and a long life. */
+static gboolean
+pick_goroutine (TaSnapshot *snap, TaGoroutine *out)
+{
+  gint64 best = -1;
+  for (guint64 i = 0; i < ta_snapshot_get_n_goroutines (snap); i++)
+    {
+      TaGoroutine g;
+      gint64 end, life;
+      const char *fn;
+      if (!ta_snapshot_get_goroutine (snap, i, &g) || !g.start_func)
+        continue;
+      fn = ta_snapshot_get_string (snap, g.start_func);
+      if (g_str_has_prefix (fn, "runtime."))
+        continue;
+      end = g.end_time == TA_TIME_NONE ? ta_snapshot_get_end (snap) : g.end_time;
+      life = end - g.creation_time;
+      if (life > best)
+        {
+          best = life;
+          *out = g;
+        }
+    }
+  return best >= 0;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *pose = NULL;
+  int hold = 0;
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("FILE");
+  GOptionEntry entries[] = {
+    { "pose", 0, 0, G_OPTION_ARG_STRING, &pose, "Stop in a pose: overview, zoomed, drilldown", "NAME" },
+    { "hold", 0, 0, G_OPTION_ARG_INT, &hold, "Seconds to hold the pose", "S" },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TaApplication) app = NULL;
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (TaSnapshot) snap = NULL;
+  TaAppWindow *win;
+  TaTracePage *page;
+  TaTimeline *tl;
+  TaSession *session;
+  gint64 a, b, a0, b0, start, end;
+  TaGoroutine g;
+
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
+    {
+      fprintf (stderr, "usage: test-ui-smoke [--pose NAME --hold S] FILE\n");
+      return 2;
+    }
+
+  /* A private recent-files list, not the user's. */
+  {
+    g_autofree char *tmp = g_dir_make_tmp ("ta-smoke-XXXXXX", NULL);
+    g_setenv ("XDG_DATA_HOME", tmp, TRUE);
+  }
+  gtk_init ();
+  adw_init ();
+  app = ta_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
+  /* startup ran: accels and app actions exist. */
+  win = ta_app_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (win), 1600, 1000);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (200);
+
+  file = g_file_new_for_commandline_arg (argv[1]);
+  page = ta_app_window_open_file (win, file);
+  g_assert_nonnull (page);
+  g_assert_true (ta_app_window_get_page (win) == page);
+  g_assert_true (spin_until (page_loaded, page, 60000));
+  g_assert_true (spin_until (has_frames, page, 10000));
+  tl = ta_trace_page_get_timeline (page);
+  session = ta_trace_page_get_session (page);
+  snap = ta_document_dup_snapshot (ta_trace_page_get_document (page));
+  g_assert_nonnull (snap);
+  g_assert_cmpuint (ta_timeline_get_n_rows (tl), >, 3);
+  g_print ("# %s: %" G_GUINT64_FORMAT " goroutines, %u rows, error: %s\n", argv[1],
+           ta_snapshot_get_n_goroutines (snap), ta_timeline_get_n_rows (tl),
+           ta_trace_page_get_error (page) ? ta_trace_page_get_error (page) : "none");
+  start = ta_snapshot_get_start (snap);
+  end = ta_snapshot_get_end (snap);
+  view (page, &a0, &b0);
+  g_assert_cmpint (a0, ==, start);
+  g_assert_cmpint (b0, ==, end);
+
+  if (pose && g_str_equal (pose, "overview"))
+    {
+      spin_until (has_window, page, 2000);
+      redraw (page);
+      spin ((guint)hold * 1000);
+      gtk_window_destroy (GTK_WINDOW (win));
+      spin (200);
+      return 0;
+    }
+
+  /* Zoom in three times at the centre: the span shrinks by 1.5^3. */
+  ACT (tl, "timeline.zoom-in", NULL);
+  ACT (tl, "timeline.zoom-in", NULL);
+  ACT (tl, "timeline.zoom-in", NULL);
+  redraw (page);
+  view (page, &a, &b);
+  g_assert_cmpint (b - a, <, (b0 - a0) / 3);
+  g_assert_cmpint (b - a, >, (b0 - a0) / 4);
+  /* Pan right by an eighth of the view. */
+  {
+    gint64 pa = a;
+    ACT (tl, "timeline.pan-right", NULL);
+    redraw (page);
+    view (page, &a, &b);
+    g_assert_cmpint (a, >, pa);
+    ACT (tl, "timeline.pan-left", NULL);
+    view (page, &a, &b);
+    g_assert_cmpint (llabs (a - pa), <=, 2);
+  }
+  ACT (tl, "timeline.scroll-down", NULL);
+  ACT (tl, "timeline.scroll-up", NULL);
+  redraw (page);
+
+  /* Select a range, zoom to it, and come back. */
+  {
+    gint64 s0 = start + (end - start) / 4, s1 = start + (end - start) / 3, sa, sb;
+    gint64 va, vb;
+    view (page, &va, &vb);
+    ACT (tl, "timeline.select-range", "(xx)", s0, s1);
+    g_assert_true (ta_session_get_selection (session, &sa, &sb));
+    g_assert_cmpint (sa, ==, s0);
+    g_assert_cmpint (sb, ==, s1);
+    redraw (page);
+    ACT (page, "page.zoom-selection", NULL);
+    view (page, &a, &b);
+    g_assert_cmpint (a, ==, s0);
+    g_assert_cmpint (b, ==, s1);
+    redraw (page);
+    ACT (page, "page.back", NULL);
+    view (page, &a, &b);
+    g_assert_cmpint (a, ==, va);
+    g_assert_cmpint (b, ==, vb);
+    ACT (page, "page.forward", NULL);
+    view (page, &a, &b);
+    g_assert_cmpint (a, ==, s0);
+    ACT (tl, "timeline.clear-selection", NULL);
+    g_assert_false (ta_session_get_selection (session, NULL, NULL));
+  }
+  ACT (page, "page.fit", NULL);
+  view (page, &a, &b);
+  g_assert_cmpint (a, ==, start);
+  g_assert_cmpint (b, ==, end);
+  redraw (page);
+
+  /* Group and sort goroutines, collapse and expand a group. */
+  ta_timeline_set_group_by_function (tl, TRUE);
+  redraw (page);
+  ta_timeline_set_goroutine_sort (tl, TA_SORT_BY_START);
+  redraw (page);
+  ta_timeline_set_group_by_function (tl, FALSE);
+  ta_timeline_set_goroutine_sort (tl, TA_SORT_BY_ID);
+  ACT (tl, "timeline.toggle-group", "s", "Threads");
+  redraw (page);
+  ACT (tl, "timeline.toggle-group", "s", "Threads");
+
+  /* The jump palette: open it, then jump to a goroutine by id. */
+  if (pick_goroutine (snap, &g))
+    {
+      g_autofree char *q = g_strdup_printf ("g%" G_GINT64_FORMAT, g.id);
+      const char *fn = ta_snapshot_get_string (snap, g.start_func);
+      TaTrackKey key = { TA_TRACK_GOROUTINE, 0, g.id };
+      gint64 gend = g.end_time == TA_TIME_NONE ? end : g.end_time;
+
+      ACT (win, "win.jump", NULL);
+      spin (100);
+      ACT (page, "page.jump-to", "s", q);
+      g_assert_cmpint (ta_trace_page_get_drilldown_goroutine (page), ==, g.id);
+      g_assert_cmpstr (ta_trace_page_get_pane (page), ==, "goroutine");
+      spin (300);
+      redraw (page);
+
+      /* By function name (the palette's fuzzy case). */
+      ACT (page, "page.jump-to", "s", fn);
+      g_assert_cmpint (ta_trace_page_get_drilldown_goroutine (page), >=, 0);
+
+      if (pose && g_str_equal (pose, "drilldown"))
+        {
+          ACT (page, "page.jump-to", "s", q);
+          spin (500);
+          redraw (page);
+          spin ((guint)hold * 1000);
+          gtk_window_destroy (GTK_WINDOW (win));
+          spin (200);
+          return 0;
+        }
+
+      /* Zoom onto the goroutine's life and click its span in the middle. */
+      ACT (tl, "timeline.set-view", "(xx)", g.creation_time, MIN (gend, g.creation_time + (gend - g.creation_time) / 2 + 1));
+      spin_until (has_window, page, 3000);
+      spin (300);
+      redraw (page);
+      ACT (tl, "timeline.activate-at", "(uuxx)", (guint32)TA_TRACK_GOROUTINE, (guint32)0, g.id,
+           g.creation_time + (gend - g.creation_time) / 8);
+      g_assert_cmpstr (ta_trace_page_get_pane (page), ==, "details");
+      spin (300);
+      redraw (page);
+      ACT (page, "page.copy-details", NULL);
+      (void)key;
+
+      if (pose && g_str_equal (pose, "zoomed"))
+        {
+          spin ((guint)hold * 1000);
+          gtk_window_destroy (GTK_WINDOW (win));
+          spin (200);
+          return 0;
+        }
+
+      ACT (page, "page.show-goroutine", "x", g.id);
+      spin (300);
+      ACT (page, "page.show-pane", "s", "cpu");
+      spin (200);
+      redraw (page);
+    }
+
+  /* Procs and threads through the palette. */
+  ACT (page, "page.jump-to", "s", "p0");
+  ACT (page, "page.jump-to", "s", "@1us");
+  ACT (page, "page.jump-to", "s", "no-such-function-anywhere");
+  ACT (tl, "timeline.fit", NULL);
+  redraw (page);
+
+  /* Close the tab and the window. */
+  ACT (win, "win.close-tab", NULL);
+  spin (200);
+  g_assert_null (ta_app_window_get_page (win));
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (200);
+  g_print ("# ok\n");
+  return 0;
+}
