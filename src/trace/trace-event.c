@@ -71,11 +71,16 @@ ta_event_stack_frame(const ta_event *ev, uint64_t stack_id, size_t i, ta_frame *
     return false;
   const ta_generation *g = ev->gen;
   uint64_t pc = g->pcs[s->first + i];
-  const ta_gen_frame *f = &g->frames[ta_map_get(&g->frame_pcs, pc)];
+  uint32_t fi = ta_map_get(&g->frame_pcs, pc);
+  if (fi == TA_MAP_ABSENT)
+    return false;
+  const ta_gen_frame *f = &g->frames[fi];
   out->pc = pc;
   out->line = f->line;
-  ta_generation_string(g, f->func_id, &out->func);
-  ta_generation_string(g, f->file_id, &out->file);
+  if (!ta_generation_string(g, f->func_id, &out->func))
+    out->func = (ta_str){ "", 0 };
+  if (!ta_generation_string(g, f->file_id, &out->file))
+    out->file = (ta_str){ "", 0 };
   return true;
 }
 

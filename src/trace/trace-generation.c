@@ -22,6 +22,9 @@ ta_error_set(ta_error *err, int64_t offset, uint64_t gen, const char *fmt, ...)
 void
 ta_generation_reset(ta_generation *g, int format)
 {
+  /* Lets caches keyed by a generation's table indices tell loads apart. */
+  static _Atomic uint64_t last_serial;
+  g->serial = ++last_serial;
   g->number = 0;
   g->format = format;
   g->ns_per_unit = 0;
@@ -519,7 +522,9 @@ ta_generation_read(ta_generation *g, ta_input *in, ta_error *err)
     raw_batch b;
     int r = read_batch(in, g, &b, err);
     if (r == RB_EOF) {
-      if (any) {
+      /* Go counts only event batches here: a generation cut after its
+       * tables alone ends the trace quietly. */
+      if (g->n_batches > 0) {
         ta_error_set(err, ta_input_offset(in), g->number,
                      "incomplete generation found; trace likely truncated");
         return TA_GEN_ERROR;

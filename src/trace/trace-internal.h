@@ -58,6 +58,7 @@ typedef struct {
 
 /* A generation: everything between two boundaries, with its tables. */
 struct ta_generation {
+  uint64_t serial;          /* unique per load (ta_generation_reset), never 0 */
   uint64_t number;
   int format;
   double ns_per_unit;
@@ -107,6 +108,9 @@ typedef struct {
 extern const uint8_t ta_timed_arg_count[256];
 /* The full (format 26) table; index with a type < TA_EV_SPEC_COUNT. */
 extern const ta_spec ta_specs[TA_EV_SPEC_COUNT];
+
+/* Reads the header (trace-header.c): NULL with *format set, or why not. */
+const char *ta_read_header(ta_input *in, int *format);
 
 /* Generation loading (trace-generation.c). Results: */
 enum { TA_GEN_OK = 1, TA_GEN_END = 0, TA_GEN_ERROR = -1 };

@@ -1,92 +1,13 @@
 /* trace-order.c: the goroutine/proc/thread state machine that decides when
  * an event may be emitted, derives what it means, and rejects inconsistent
  * traces. Follows the rules of Go's parser (see docs, section 10). */
-#include "trace-internal.h"
+#include "trace-order-state.h"
 
 #include <stdio.h>
-
-/* Wire goroutine statuses and proc statuses. */
-enum { GO_BAD, GO_RUNNABLE, GO_RUNNING, GO_SYSCALL, GO_WAITING, GO_STATUS_COUNT };
-enum { PROC_BAD, PROC_RUNNING, PROC_IDLE, PROC_SYSCALL, PROC_SYSCALL_ABANDONED, PROC_STATUS_COUNT };
-enum { GC_UNDETERMINED, GC_NOT_RUNNING, GC_RUNNING };
 
 static const uint8_t go_status_to_state[GO_STATUS_COUNT] = {
   [GO_BAD] = TA_GO_UNDETERMINED, [GO_RUNNABLE] = TA_GO_RUNNABLE, [GO_RUNNING] = TA_GO_RUNNING,
   [GO_SYSCALL] = TA_GO_SYSCALL, [GO_WAITING] = TA_GO_WAITING,
-};
-
-typedef struct {
-  uint8_t type;     /* the range's begin event type */
-  uint64_t desc;    /* STW kind string ID, else 0 */
-} range_entry;
-
-typedef struct {
-  uint64_t task;
-  uint32_t name;    /* interned string index: regions match by value */
-} region_entry;
-
-typedef struct {
-  range_entry *v;
-  uint32_t n, cap;
-} range_set;
-
-typedef struct {
-  int64_t id;
-  uint8_t status;
-  uint64_t seq_gen, seq;
-  region_entry *regions;
-  uint32_t n_regions, cap_regions;
-  range_set ranges;
-} gstate;
-
-typedef struct {
-  int64_t id;
-  uint8_t status;
-  uint64_t seq_gen, seq;
-  range_set ranges;
-} pstate;
-
-typedef struct {
-  int64_t id;
-  int64_t g, p;
-} mstate;
-
-typedef struct {
-  uint32_t name;    /* interned */
-  uint64_t parent;
-} task_state;
-
-typedef struct {
-  int64_t g, p, m;
-} sched_ctx;
-
-enum { MUST_NOT, MAY, MUST };
-
-struct ta_order {
-  int format;
-  uint64_t initial_gen;
-  gstate *gs; uint32_t n_gs, cap_gs;
-  uint32_t *g_free; uint32_t n_g_free, cap_g_free;
-  ta_map g_ids;
-  pstate *ps; uint32_t n_ps, cap_ps;
-  ta_map p_ids;
-  mstate *ms; uint32_t n_ms, cap_ms;
-  ta_map m_ids;
-  task_state *tasks; uint32_t n_tasks, cap_tasks;
-  uint32_t *task_free; uint32_t n_task_free, cap_task_free;
-  ta_map task_ids;
-  uint64_t gc_seq;
-  int gc_state;
-  /* Interned strings (region and task names outlive their generation). */
-  ta_str *interned; uint32_t n_interned, cap_interned;
-  uint32_t *intern_next;
-  ta_map intern_ids;     /* hash -> first index with that hash */
-  /* Where the first event of an advance may go directly (see offer). */
-  ta_event *direct;
-  bool direct_used;
-  /* FIFO of events ready to be returned. */
-  ta_event *queue;
-  uint32_t q_start, q_len, q_cap;
 };
 
 static const uint8_t kind_of_type[256] = {
@@ -147,161 +68,6 @@ ta_kind
 ta_kind_of_type(uint8_t type)
 {
   return (ta_kind)kind_of_type[type];
-}
-
-/* ---- lifetime ---- */
-
-ta_order *
-ta_order_new(int format)
-{
-  ta_order *o = ta_xcalloc(1, sizeof *o);
-  o->format = format;
-  return o;
-}
-
-void
-ta_order_free(ta_order *o)
-{
-  if (!o)
-    return;
-  for (uint32_t i = 0; i < o->n_gs; i++) {
-    free(o->gs[i].regions);
-    free(o->gs[i].ranges.v);
-  }
-  for (uint32_t i = 0; i < o->n_ps; i++)
-    free(o->ps[i].ranges.v);
-  for (uint32_t i = 0; i < o->n_interned; i++)
-    free((void *)o->interned[i].ptr);
-  free(o->gs);
-  free(o->g_free);
-  free(o->ps);
-  free(o->ms);
-  free(o->tasks);
-  free(o->task_free);
-  free(o->interned);
-  free(o->intern_next);
-  free(o->queue);
-  ta_map_free(&o->g_ids);
-  ta_map_free(&o->p_ids);
-  ta_map_free(&o->m_ids);
-  ta_map_free(&o->task_ids);
-  ta_map_free(&o->intern_ids);
-  free(o);
-}
-
-/* ---- interning ---- */
-
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ (uint8_t)p[i]) * 1099511628211ull;
-  return h;
-}
-
-static uint32_t
-intern(ta_order *o, ta_str s)
-{
-  uint64_t h = hash_bytes(s.ptr, s.len);
-  uint32_t i = ta_map_get(&o->intern_ids, h);
-  for (uint32_t k = i; k != TA_MAP_ABSENT; k = o->intern_next[k])
-    if (o->interned[k].len == s.len && memcmp(o->interned[k].ptr, s.ptr, s.len) == 0)
-      return k;
-  uint32_t cap = o->cap_interned;
-  TA_VEC_PUSH(o->interned, o->n_interned, o->cap_interned);
-  if (cap != o->cap_interned)
-    o->intern_next = ta_xrealloc(o->intern_next, (size_t)o->cap_interned * sizeof(uint32_t));
-  char *copy = ta_xmalloc(s.len + 1);
-  memcpy(copy, s.ptr, s.len);
-  copy[s.len] = 0;
-  uint32_t k = o->n_interned++;
-  o->interned[k] = (ta_str){ copy, s.len };
-  o->intern_next[k] = i;
-  ta_map_set(&o->intern_ids, h, k);
-  return k;
-}
-
-/* ---- resource tables ---- */
-
-static gstate *
-g_get(ta_order *o, int64_t id)
-{
-  uint32_t i = ta_map_get(&o->g_ids, (uint64_t)id);
-  return i == TA_MAP_ABSENT ? NULL : &o->gs[i];
-}
-
-static gstate *
-g_add(ta_order *o, int64_t id, uint8_t status, uint64_t gen)
-{
-  uint32_t i;
-  if (o->n_g_free) {
-    i = o->g_free[--o->n_g_free];
-  } else {
-    TA_VEC_PUSH(o->gs, o->n_gs, o->cap_gs);
-    i = o->n_gs++;
-    memset(&o->gs[i], 0, sizeof o->gs[i]);
-  }
-  gstate *s = &o->gs[i];
-  s->id = id;
-  s->status = status;
-  s->seq_gen = gen;
-  s->seq = 0;
-  s->n_regions = 0;
-  s->ranges.n = 0;
-  ta_map_set(&o->g_ids, (uint64_t)id, i);
-  return s;
-}
-
-static void
-g_delete(ta_order *o, int64_t id)
-{
-  uint32_t i = ta_map_get(&o->g_ids, (uint64_t)id);
-  if (i == TA_MAP_ABSENT)
-    return;
-  ta_map_del(&o->g_ids, (uint64_t)id);
-  TA_VEC_PUSH(o->g_free, o->n_g_free, o->cap_g_free);
-  o->g_free[o->n_g_free++] = i;
-}
-
-static pstate *
-p_get(ta_order *o, int64_t id)
-{
-  uint32_t i = ta_map_get(&o->p_ids, (uint64_t)id);
-  return i == TA_MAP_ABSENT ? NULL : &o->ps[i];
-}
-
-static pstate *
-p_add(ta_order *o, int64_t id, uint8_t status, uint64_t gen)
-{
-  TA_VEC_PUSH(o->ps, o->n_ps, o->cap_ps);
-  uint32_t i = o->n_ps++;
-  o->ps[i] = (pstate){ .id = id, .status = status, .seq_gen = gen };
-  ta_map_set(&o->p_ids, (uint64_t)id, i);
-  return &o->ps[i];
-}
-
-static mstate *
-m_get(ta_order *o, int64_t id)
-{
-  uint32_t i = ta_map_get(&o->m_ids, (uint64_t)id);
-  return i == TA_MAP_ABSENT ? NULL : &o->ms[i];
-}
-
-static mstate *
-m_add(ta_order *o, int64_t id, int64_t g, int64_t p)
-{
-  TA_VEC_PUSH(o->ms, o->n_ms, o->cap_ms);
-  uint32_t i = o->n_ms++;
-  o->ms[i] = (mstate){ id, g, p };
-  ta_map_set(&o->m_ids, (uint64_t)id, i);
-  return &o->ms[i];
-}
-
-static bool
-seq_succeeds(uint64_t gen, uint64_t seq, uint64_t prev_gen, uint64_t prev_seq)
-{
-  return gen == prev_gen && seq == prev_seq + 1;
 }
 
 /* ---- ranges ---- */
@@ -546,7 +312,7 @@ on_proc_status(step *s)
     ps->seq_gen = s->gen;
     ps->seq = 0;
   } else {
-    p_add(o, pid, (uint8_t)status, s->gen);
+    ta_order_p_add(o, pid, (uint8_t)status, s->gen);
     old_state = s->gen == o->initial_gen ? TA_PROC_UNDETERMINED : TA_PROC_NOT_EXIST;
   }
   if (status == PROC_RUNNING || status == PROC_SYSCALL)
@@ -664,7 +430,7 @@ on_go_status(step *s)
     gs->seq_gen = s->gen;
     gs->seq = 0;
   } else if (s->gen == o->initial_gen) {
-    g_add(o, gid, (uint8_t)status, s->gen);
+    ta_order_g_add(o, gid, (uint8_t)status, s->gen);
     old_state = TA_GO_UNDETERMINED;
   } else {
     FAIL("found goroutine status for new goroutine after the first generation: id=%lld status=%s",
@@ -690,7 +456,7 @@ on_go_status(step *s)
                (long long)gid, (long long)other->g);
         ctx.g = other->g;
       } else {
-        m_add(o, mid, gid, TA_NO_ID);
+        ta_order_m_add(o, mid, gid, TA_NO_ID);
       }
       ctx.m = mid;
     }
@@ -712,7 +478,7 @@ on_go_create(step *s)
   int64_t newg = (int64_t)s->ev->args[0];
   if (g_get(o, newg))
     FAIL("tried to create goroutine (%lld) that already exists", (long long)newg);
-  g_add(o, newg, s->ev->type == TA_EV_GO_CREATE_BLOCKED ? GO_WAITING : GO_RUNNABLE, s->gen);
+  ta_order_g_add(o, newg, s->ev->type == TA_EV_GO_CREATE_BLOCKED ? GO_WAITING : GO_RUNNABLE, s->gen);
   emit(o, s->ev, s->g, s->cur);
   return 1;
 }
@@ -747,7 +513,7 @@ on_go_stop_exec(step *s)
   if (!gs)
     return -1;
   if (s->ev->type == TA_EV_GO_DESTROY)
-    g_delete(o, s->cur.g);
+    ta_order_g_delete(o, s->cur.g);
   else
     gs->status = s->ev->type == TA_EV_GO_STOP ? GO_RUNNABLE : GO_WAITING;
   s->next.g = TA_NO_ID;
@@ -807,7 +573,7 @@ on_go_switch(step *s)
     cur->status = GO_WAITING;
     emit_synthetic(o, s->ev, s->g, s->cur, TA_EV_GO_BLOCK, 0, 0);
   } else {
-    g_delete(o, s->cur.g);
+    ta_order_g_delete(o, s->cur.g);
     emit_synthetic(o, s->ev, s->g, s->cur, TA_EV_GO_DESTROY, 0, 0);
   }
   next = g_get(o, nextg);
@@ -901,7 +667,7 @@ on_go_create_syscall(step *s)
   int64_t newg = (int64_t)s->ev->args[0];
   if (g_get(o, newg))
     FAIL("tried to create goroutine (%lld) in syscall that already exists", (long long)newg);
-  g_add(o, newg, GO_SYSCALL, s->gen);
+  ta_order_g_add(o, newg, GO_SYSCALL, s->gen);
   s->next.g = newg;
   emit(o, s->ev, s->g, s->cur);
   return 1;
@@ -916,7 +682,7 @@ on_go_destroy_syscall(step *s)
   CHECK(check_ctx(s->cur, MUST, MAY, MUST, err));
   if (!current_g(s, GO_SYSCALL, "Syscall"))
     return -1;
-  g_delete(o, s->cur.g);
+  ta_order_g_delete(o, s->cur.g);
   s->next.g = TA_NO_ID;
   if (s->cur.p != TA_NO_ID) {
     pstate *ps = p_get(o, s->cur.p);
@@ -955,7 +721,7 @@ on_user_task_begin(step *s)
     TA_VEC_PUSH(o->tasks, o->n_tasks, o->cap_tasks);
     i = o->n_tasks++;
   }
-  o->tasks[i] = (task_state){ intern(o, name), s->ev->args[1] };
+  o->tasks[i] = (task_state){ ta_order_intern_name(o, s->g, s->ev->args[2], name), s->ev->args[1] };
   ta_map_set(&o->task_ids, id, i);
   CHECK(USER_GO(s->cur));
   emit(o, s->ev, s->g, s->cur);
@@ -967,17 +733,9 @@ on_user_task_end(step *s)
 {
   ta_order *o = s->o;
   ta_error *err = s->err;
-  uint64_t id = s->ev->args[0];
-  uint32_t i = ta_map_get(&o->task_ids, id);
-  uint64_t parent = TA_NO_TASK;
-  ta_str type = { "", 0 };
-  if (i != TA_MAP_ABSENT) {
-    parent = o->tasks[i].parent;
-    type = o->interned[o->tasks[i].name];
-    ta_map_del(&o->task_ids, id);
-    TA_VEC_PUSH(o->task_free, o->n_task_free, o->cap_task_free);
-    o->task_free[o->n_task_free++] = i;
-  }
+  uint64_t parent;
+  ta_str type;
+  ta_order_task_end(o, s->ev->args[0], &parent, &type);
   CHECK(USER_GO(s->cur));
   ta_event *e = emit(o, s->ev, s->g, s->cur);
   e->derived = parent;
@@ -999,7 +757,7 @@ on_user_region(step *s)
   if (!gs)
     FAIL("encountered EvUserRegion%s without known state for current goroutine %lld",
          begin ? "Begin" : "End", (long long)s->cur.g);
-  region_entry r = { s->ev->args[0], intern(o, name) };
+  region_entry r = { s->ev->args[0], ta_order_intern_name(o, s->g, s->ev->args[1], name) };
   if (begin) {
     TA_VEC_PUSH(gs->regions, gs->n_regions, gs->cap_regions);
     gs->regions[gs->n_regions++] = r;
@@ -1247,7 +1005,7 @@ ta_order_advance(ta_order *o, ta_raw_event *ev, const ta_generation *g, uint64_t
     } else {
       ms = m_get(o, s.cur.m);
       if (!ms)
-        ms = m_add(o, s.cur.m, TA_NO_ID, TA_NO_ID);
+        ms = ta_order_m_add(o, s.cur.m, TA_NO_ID, TA_NO_ID);
       *m_hint = (uint32_t)(ms - o->ms);
     }
     s.cur.p = ms->p;

@@ -1,25 +1,33 @@
 /* trace-parser.c: the pull parser. Loads a generation at a time, merges the
  * per-thread event streams with a min-heap in Go's exact tie order, feeds the
  * state machine, injects CPU samples and Sync events, and post-processes
- * every event (table ID checks, strictly increasing time). */
+ * every event (table ID checks, strictly increasing time).
+ *
+ * Speed: the common case (nothing queued, the frontier's earliest event
+ * advances by one of the rules in trace-order-fast.h) runs in next_fast(),
+ * inlined into ta_parser_next() and ta_parser_next_many(); everything else
+ * goes through next_general() -> produce(), the reference path, which
+ * decides exactly as before whenever the fast path declines. */
 #include "trace-internal.h"
+#include "trace-order-fast.h"
 #include "trace-sort.h"
 
 #include <stdio.h>
 
 /* Events a cursor decodes ahead in one tight loop. */
-#define CURSOR_AHEAD 32
+#define CURSOR_AHEAD 64
 
 /* A per-thread cursor over its batches. */
 typedef struct {
+  int64_t time;        /* time of the event it offers: the heap key */
+  ta_raw_event *ev;    /* the event it offers, in ahead[] */
   uint64_t m;
   uint32_t thread;     /* index into generation threads */
   uint32_t batch;      /* next batch, relative to the thread's first */
   uint32_t off;        /* next byte in that batch */
   int64_t last_ns;     /* running time; 0 means "reload from batch base" */
   uint32_t m_hint;     /* the state machine's index for this thread */
-  ta_raw_event ev;     /* the event it offers */
-  uint8_t ahead_n, ahead_i;      /* decoded events waiting in ahead[] */
+  ta_raw_event *ahead_next, *ahead_end; /* decoded events waiting in ahead[] */
   bool broken;         /* decoding stopped at an error, reported on arrival */
   ta_error broken_err;
   ta_raw_event ahead[CURSOR_AHEAD];
@@ -34,8 +42,11 @@ struct ta_parser {
   cursor *cursors;                 /* storage, one per thread */
   uint32_t cap_cursors;
   cursor **heap;                   /* the frontier */
+  int64_t *heap_time;              /* heap[i]->time, kept beside it */
   uint32_t n_heap, cap_heap;
+  uint64_t int_ns_per_unit;        /* the generation's, when integral (else 0) */
   uint32_t next_sample;
+  int64_t next_sample_time;        /* its time; INT64_MAX when none is left */
   int64_t last_ts;
   uint64_t syncs;
   bool done;
@@ -46,149 +57,15 @@ struct ta_parser {
   ta_generation_info info;
   uint64_t largest_generation;
   uint64_t complete_generations;   /* fully delivered */
+  /* Which args of each event type name a stack (bit i: args[i]) or a
+   * string (bit 4 + i), from the specs; Syncs name none. */
+  uint8_t table_arg_mask[256];
   int64_t complete_end;            /* stream offset where the last one ended */
 };
 
+static void init_table_arg_mask(ta_parser *p);
+
 /* ---- opening ---- */
-
-/* ---- the header ---- */
-
-/* Go reads the header with fmt.Fscanf("go 1.%d trace\x00\x00\x00"), so it
- * accepts more than the 16 bytes every runtime writes: any run of blanks
- * for each space, blanks before the number, leading zeros. These helpers
- * follow fmt's scanning rules rune by rune. */
-typedef struct {
-  ta_input *in;
-  size_t last;   /* bytes of the last rune read, for unreading */
-} header_scan;
-
-#define RUNE_EOF (-1)
-
-static int32_t
-scan_rune(header_scan *h)
-{
-  int c = ta_input_getc(h->in);
-  h->last = c < 0 ? 0 : 1;
-  if (c < 0x80)
-    return c < 0 ? RUNE_EOF : c;
-  /* UTF-8: only well-formed sequences make runes; anything else is U+FFFD
-   * over one byte, as Go decodes it. */
-  int need = c >= 0xf0 && c <= 0xf4 ? 3 : c >= 0xe0 ? 2 : c >= 0xc2 && c < 0xe0 ? 1 : -1;
-  if (need < 0 || c > 0xf4)
-    return 0xfffd;
-  int32_t r = c & (0x3f >> need);
-  for (int k = 0; k < need; k++) {
-    int d = ta_input_getc(h->in);
-    if (d < 0 || (d & 0xc0) != 0x80) {
-      ta_input_unread(h->in, d < 0 ? (size_t)k : (size_t)k + 1);
-      return 0xfffd;
-    }
-    r = r << 6 | (d & 0x3f);
-    h->last++;
-  }
-  if ((need == 2 && (r < 0x800 || (r >= 0xd800 && r <= 0xdfff))) || (need == 3 && (r < 0x10000 || r > 0x10ffff))) {
-    ta_input_unread(h->in, h->last - 1);
-    h->last = 1;
-    return 0xfffd;
-  }
-  return r;
-}
-
-static void
-unscan_rune(header_scan *h)
-{
-  ta_input_unread(h->in, h->last);
-  h->last = 0;
-}
-
-/* fmt's isSpace. */
-static bool
-is_scan_space(int32_t r)
-{
-  return (r >= 0x09 && r <= 0x0d) || r == 0x20 || r == 0x85 || r == 0xa0 || r == 0x1680 ||
-         (r >= 0x2000 && r <= 0x200a) || r == 0x2028 || r == 0x2029 || r == 0x202f ||
-         r == 0x205f || r == 0x3000;
-}
-
-/* A space in the format: at least one blank (or the end), then any more. */
-static bool
-scan_format_space(header_scan *h)
-{
-  int32_t r = scan_rune(h);
-  if ((!is_scan_space(r) && r != RUNE_EOF) || r == '\n')
-    return false;
-  while (is_scan_space(r) && r != '\n')
-    r = scan_rune(h);
-  if (r != RUNE_EOF)
-    unscan_rune(h);
-  return true;
-}
-
-static bool
-scan_literal(header_scan *h, const char *lit, size_t n)
-{
-  for (size_t i = 0; i < n; i++)
-    if (scan_rune(h) != (uint8_t)lit[i])
-      return false;
-  return true;
-}
-
-/* %d into an unsigned 32-bit value (the Version type). */
-static bool
-scan_uint32(header_scan *h, uint32_t *out)
-{
-  int32_t r;
-  for (;;) {
-    r = scan_rune(h);
-    if (r == RUNE_EOF)
-      return false;
-    if (r == '\r') {
-      int32_t next = scan_rune(h);
-      if (next == '\n')
-        return false; /* a newline is not a space for Fscanf */
-      if (next != RUNE_EOF)
-        unscan_rune(h);
-      continue;
-    }
-    if (r == '\n')
-      return false;
-    if (!is_scan_space(r))
-      break;
-  }
-  uint64_t v = 0;
-  int digits = 0;
-  while (r >= '0' && r <= '9') {
-    v = v * 10 + (uint64_t)(r - '0');
-    if (v > UINT32_MAX)
-      return false;
-    digits++;
-    r = scan_rune(h);
-  }
-  if (r != RUNE_EOF)
-    unscan_rune(h);
-  if (digits == 0)
-    return false;
-  *out = (uint32_t)v;
-  return true;
-}
-
-static const char *
-read_header(ta_input *in, int *format)
-{
-  static _Thread_local char msg[96];
-  header_scan h = { in, 0 };
-  uint32_t v = 0;
-  bool ok = scan_literal(&h, "go", 2) && scan_format_space(&h) && scan_literal(&h, "1.", 2) &&
-            scan_uint32(&h, &v) && scan_format_space(&h) && scan_literal(&h, "trace\0\0\0", 8);
-  if (!ok)
-    return "bad file format: not a Go execution trace?";
-  if (v != 22 && v != 23 && v != 25 && v != 26) {
-    snprintf(msg, sizeof msg, "unknown or unsupported trace version go 1.%u", v);
-    return msg;
-  }
-  *format = (int)v;
-  return NULL;
-}
 
 static ta_parser *
 parser_new(ta_input *in, int format)
@@ -197,6 +74,7 @@ parser_new(ta_input *in, int format)
   p->in = in;
   p->format = format;
   p->order = ta_order_new(format);
+  init_table_arg_mask(p);
   ta_generation_reset(&p->gen, format);
   p->complete_end = ta_input_offset(in);
   if (format < 26)
@@ -208,7 +86,7 @@ static ta_parser *
 open_input(ta_input *in, ta_error *err)
 {
   int format = 0;
-  const char *why = read_header(in, &format);
+  const char *why = ta_read_header(in, &format);
   if (ta_input_error(in))
     why = ta_input_error(in);
   if (why) {
@@ -266,11 +144,127 @@ ta_parser_free(ta_parser *p)
   ta_order_free(p->order);
   free(p->cursors);
   free(p->heap);
+  free(p->heap_time);
   free(p->spill);
   free(p);
 }
 
 /* ---- cursors and the frontier heap ---- */
+
+/* The most bytes one timed event can take: a type byte, then dt and up to
+ * four arguments of at most 10 bytes each. */
+#define MAX_EVENT_BYTES (1 + 5 * 10)
+
+/* A uvarint with at least 10 readable bytes at q, as Go's binary.Uvarint.
+ * Where Go's would fail it sets *bad (the caller then redoes the event with
+ * the checked decoder, which words the error) and still moves on, so a run
+ * of calls needs no test between them. Unrolled for the common short
+ * cases. (Word-at-a-time decoding measured slower here.) */
+static inline const uint8_t *
+uvarint_unchecked(const uint8_t *q, uint64_t *out, bool *bad)
+{
+  uint64_t b = q[0];
+  if (b < 0x80) {
+    *out = b;
+    return q + 1;
+  }
+  uint64_t x = b & 0x7f;
+  b = q[1];
+  if (b < 0x80) {
+    *out = x | b << 7;
+    return q + 2;
+  }
+  x |= (b & 0x7f) << 7;
+  b = q[2];
+  if (b < 0x80) {
+    *out = x | b << 14;
+    return q + 3;
+  }
+  x |= (b & 0x7f) << 14;
+  for (unsigned i = 3, s = 21; i < 10; i++, s += 7) {
+    b = q[i];
+    if (b < 0x80) {
+      if (i == 9 && b > 1)
+        break;
+      *out = x | b << s;
+      return q + i + 1;
+    }
+    x |= (b & 0x7f) << s;
+  }
+  *bad = true;
+  return q + 10;
+}
+
+/* n (<= 4) uvarints into args: straight-line code for each count, which
+ * beats a loop with its per-argument branch. */
+static inline const uint8_t *
+uvarints_unchecked(const uint8_t *q, unsigned n, uint64_t *args, bool *bad)
+{
+  switch (n) {
+  case 4:
+    q = uvarint_unchecked(q, &args[0], bad);
+    q = uvarint_unchecked(q, &args[1], bad);
+    q = uvarint_unchecked(q, &args[2], bad);
+    return uvarint_unchecked(q, &args[3], bad);
+  case 3:
+    q = uvarint_unchecked(q, &args[0], bad);
+    q = uvarint_unchecked(q, &args[1], bad);
+    return uvarint_unchecked(q, &args[2], bad);
+  case 2:
+    q = uvarint_unchecked(q, &args[0], bad);
+    return uvarint_unchecked(q, &args[1], bad);
+  case 1:
+    return uvarint_unchecked(q, &args[0], bad);
+  default:
+    return q;
+  }
+}
+
+/* Go's Time(float64(ticks) * nsPerUnit). When nsPerUnit is a small integer
+ * (64 on amd64) and ticks < 2^43, the product is below 2^53, so the double
+ * arithmetic is exact and the integer product is the same number.
+ * exact_below is 2^43 in that case and 0 otherwise. */
+static inline int64_t
+ticks_to_ns(uint64_t ticks, uint64_t exact_below, uint64_t int_ns_per_unit, double ns_per_unit)
+{
+  if (ticks < exact_below)
+    return (int64_t)(ticks * int_ns_per_unit);
+  return ta_ticks_to_ns(ticks, ns_per_unit);
+}
+
+/* ns_per_unit as an integer in [1, 1024] when it is exactly one, else 0. */
+static uint64_t
+integral_ns_per_unit(double ns_per_unit)
+{
+  if (ns_per_unit >= 1.0 && ns_per_unit <= 1024.0 && ns_per_unit == (double)(uint64_t)ns_per_unit)
+    return (uint64_t)ns_per_unit;
+  return 0;
+}
+
+/* Decodes dt and the arguments of the event whose type byte is at d[off]
+ * with every read bounds-checked; returns the offset after it, or 0 with
+ * *err filled. */
+static uint32_t __attribute__((noinline))
+decode_event_checked(const uint8_t *d, uint32_t off, uint32_t len, unsigned nargs, uint64_t *dt,
+                     ta_raw_event *e, uint64_t gen, ta_error *err)
+{
+  uint32_t used = off + 1;
+  int k = ta_uvarint(d + used, len - used, dt);
+  if (k <= 0) {
+    ta_error_set(err, -1, gen, "found invalid uvarint for timestamp");
+    return 0;
+  }
+  used += (uint32_t)k;
+  for (unsigned a = 0; a < nargs; a++) {
+    k = ta_uvarint(d + used, len - used, &e->args[a]);
+    if (k <= 0) {
+      ta_error_set(err, -1, gen, "found invalid uvarint");
+      return 0;
+    }
+    used += (uint32_t)k;
+  }
+  return used;
+}
 
 /* Decodes up to CURSOR_AHEAD events of the cursor's thread. Go decodes one
  * event at a time, so an error found ahead is kept until the cursor reaches
@@ -280,8 +274,9 @@ decode_ahead(ta_parser *p, cursor *c)
 {
   const ta_gen_thread *t = &p->gen.threads[c->thread];
   const double ns_per_unit = p->gen.ns_per_unit;
+  const uint64_t int_ns_per_unit = p->int_ns_per_unit;
+  const uint64_t exact_below = int_ns_per_unit ? UINT64_C(1) << 43 : 0;
   uint32_t n = 0;
-  c->ahead_i = 0;
   while (n < CURSOR_AHEAD) {
     const ta_gen_batch *b;
     for (;;) {
@@ -300,41 +295,56 @@ decode_ahead(ta_parser *p, cursor *c)
     const uint32_t len = b->len;
     uint32_t off = c->off;
     int64_t last = c->last_ns;
-    /* The tight loop: events of this batch while they fit in ahead[]. */
-    while (off < len && n < CURSOR_AHEAD) {
+    /* The tight loop, for events far enough from the batch's end that no
+     * read needs a bounds check; it leaves anything unusual (a type without
+     * a timestamp, a uvarint Go would reject) to the checked loop below. */
+    const uint32_t unchecked_below = len > MAX_EVENT_BYTES ? len - MAX_EVENT_BYTES : 0;
+    bool reload = false;
+    while (off < unchecked_below && n < CURSOR_AHEAD) {
       uint8_t type = d[off];
       unsigned nargs = ta_timed_arg_count[type];
-      ta_error *err = &c->broken_err;
+      if (nargs == 0)
+        break;
+      ta_raw_event *e = &c->ahead[n];
+      bool bad = false;
+      uint64_t dt;
+      const uint8_t *q = uvarint_unchecked(d + off + 1, &dt, &bad);
+      q = uvarints_unchecked(q, nargs - 1, e->args, &bad);
+      if (bad)
+        break;
+      e->type = type;
+      last = ta_add_wrap(ticks_to_ns(dt, exact_below, int_ns_per_unit, ns_per_unit), last);
+      e->time = last;
+      off = (uint32_t)(q - d);
+      n++;
+      /* A running time of exactly 0 reloads from the batch base, as in Go. */
+      if (last == 0) {
+        reload = true;
+        break;
+      }
+    }
+    /* The checked loop: the batch's tail, and errors. */
+    while (!reload && off < len && n < CURSOR_AHEAD) {
+      uint8_t type = d[off];
+      unsigned nargs = ta_timed_arg_count[type];
       if (nargs-- == 0) {
         if (type >= TA_EV_SPEC_COUNT)
-          ta_error_set(err, -1, p->gen.number, "found invalid event type: %d", type);
+          ta_error_set(&c->broken_err, -1, p->gen.number, "found invalid event type: %d", type);
         else
-          ta_error_set(err, -1, p->gen.number, "found event without a timestamp: type=%d", type);
+          ta_error_set(&c->broken_err, -1, p->gen.number,
+                       "found event without a timestamp: type=%d", type);
         c->broken = true;
         goto stop;
       }
       ta_raw_event *e = &c->ahead[n];
-      uint32_t used = off + 1;
       uint64_t dt;
-      int k = ta_uvarint(d + used, len - used, &dt);
-      if (k <= 0) {
-        ta_error_set(err, -1, p->gen.number, "found invalid uvarint for timestamp");
+      uint32_t used = decode_event_checked(d, off, len, nargs, &dt, e, p->gen.number, &c->broken_err);
+      if (!used) {
         c->broken = true;
         goto stop;
       }
-      used += (uint32_t)k;
       e->type = type;
-      for (unsigned a = 0; a < nargs; a++) {
-        k = ta_uvarint(d + used, len - used, &e->args[a]);
-        if (k <= 0) {
-          ta_error_set(err, -1, p->gen.number, "found invalid uvarint");
-          c->broken = true;
-          goto stop;
-        }
-        used += (uint32_t)k;
-      }
-      last = ta_add_wrap(ta_ticks_to_ns(dt, ns_per_unit), last);
-      /* A running time of exactly 0 reloads from the batch base, as in Go. */
+      last = ta_add_wrap(ticks_to_ns(dt, exact_below, int_ns_per_unit, ns_per_unit), last);
       e->time = last;
       off = used;
       n++;
@@ -348,20 +358,21 @@ decode_ahead(ta_parser *p, cursor *c)
       goto done;
   }
 done:
-  c->ahead_n = (uint8_t)n;
+  c->ahead_next = c->ahead;
+  c->ahead_end = c->ahead + n;
 }
 
 /* Moves the cursor to its next event; 1 ok, 0 exhausted, -1 error. */
 static inline int
 cursor_next(ta_parser *p, cursor *c, ta_error *err)
 {
-  if (c->ahead_i == c->ahead_n) {
+  if (__builtin_expect(c->ahead_next == c->ahead_end, 0)) {
     if (c->broken) {
       *err = c->broken_err;
       return -1;
     }
     decode_ahead(p, c);
-    if (c->ahead_n == 0) {
+    if (c->ahead_next == c->ahead_end) {
       if (c->broken) {
         *err = c->broken_err;
         return -1;
@@ -369,72 +380,100 @@ cursor_next(ta_parser *p, cursor *c, ta_error *err)
       return 0;
     }
   }
-  c->ev = c->ahead[c->ahead_i++];
+  c->ev = c->ahead_next++;
+  c->time = c->ev->time;
   return 1;
 }
 
-/* The heap follows Go's exact sift rules so equal times order the same. */
-static uint32_t
-heap_sift_up(cursor **h, uint32_t i)
+/* The heap follows Go's exact sift rules so equal times order the same.
+ * Each slot keeps its cursor's time beside the pointer (heap_time), so
+ * sifting compares without going through the cursors. */
+static inline void
+heap_swap(ta_parser *p, uint32_t a, uint32_t b)
 {
-  while (i > 0 && h[(i - 1) / 2]->ev.time > h[i]->ev.time) {
-    cursor *t = h[(i - 1) / 2];
-    h[(i - 1) / 2] = h[i];
-    h[i] = t;
+  cursor *c = p->heap[a];
+  p->heap[a] = p->heap[b];
+  p->heap[b] = c;
+  int64_t t = p->heap_time[a];
+  p->heap_time[a] = p->heap_time[b];
+  p->heap_time[b] = t;
+}
+
+static uint32_t
+heap_sift_up(ta_parser *p, uint32_t i)
+{
+  while (i > 0 && p->heap_time[(i - 1) / 2] > p->heap_time[i]) {
+    heap_swap(p, (i - 1) / 2, i);
     i = (i - 1) / 2;
   }
   return i;
 }
 
-static void
-heap_sift_down(cursor **h, uint32_t n, uint32_t i)
+/* Puts cursor c, whose time is t, in slot i or below: Go's sift down
+ * (swap with the smaller child while it is strictly earlier, the left one on
+ * a tie), moving the children up into a hole instead of swapping. */
+static inline void
+heap_place(ta_parser *p, uint32_t i, cursor *c, int64_t t)
 {
+  cursor **h = p->heap;
+  int64_t *ht = p->heap_time;
+  const uint32_t n = p->n_heap;
   for (;;) {
+    uint32_t l = 2 * i + 1;
+    if (l >= n)
+      break;
     uint32_t m = i;
-    int64_t mt = i < n ? h[i]->ev.time : INT64_MAX;
-    uint32_t l = 2 * i + 1, r = 2 * i + 2;
-    if (l < n && h[l]->ev.time < mt) {
-      mt = h[l]->ev.time;
+    int64_t mt = t;
+    if (ht[l] < mt) {
+      mt = ht[l];
       m = l;
     }
-    if (r < n && h[r]->ev.time < mt)
-      m = r;
+    if (l + 1 < n && ht[l + 1] < mt)
+      m = l + 1;
     if (m == i)
-      return;
-    cursor *t = h[i];
+      break;
     h[i] = h[m];
-    h[m] = t;
+    ht[i] = ht[m];
     i = m;
   }
+  h[i] = c;
+  ht[i] = t;
 }
 
+static inline void
+heap_sift_down(ta_parser *p, uint32_t i)
+{
+  if (i < p->n_heap)
+    heap_place(p, i, p->heap[i], p->heap_time[i]);
+}
+
+/* The cursor in slot i has moved to a later or earlier event. */
 static void
 heap_update(ta_parser *p, uint32_t i)
 {
-  if (heap_sift_up(p->heap, i) != i)
+  p->heap_time[i] = p->heap[i]->time;
+  if (heap_sift_up(p, i) != i)
     return;
-  heap_sift_down(p->heap, p->n_heap, i);
+  heap_sift_down(p, i);
 }
 
 static void
 heap_remove(ta_parser *p, uint32_t i)
 {
-  cursor **h = p->heap;
   while (i > 0) {
-    cursor *t = h[(i - 1) / 2];
-    h[(i - 1) / 2] = h[i];
-    h[i] = t;
+    heap_swap(p, (i - 1) / 2, i);
     i = (i - 1) / 2;
   }
-  h[0] = h[p->n_heap - 1];
+  p->heap[0] = p->heap[p->n_heap - 1];
+  p->heap_time[0] = p->heap_time[p->n_heap - 1];
   p->n_heap--;
-  heap_sift_down(h, p->n_heap, 0);
+  heap_sift_down(p, 0);
 }
 
 static int
 cursor_earlier(const void *a, const void *b)
 {
-  return ((const cursor *)a)->ev.time < ((const cursor *)b)->ev.time;
+  return ((const cursor *)a)->time < ((const cursor *)b)->time;
 }
 
 /* Go sorts the frontier with slices.SortFunc (unstable): same moves here. */
@@ -442,6 +481,8 @@ static void
 heap_sort_by_time(ta_parser *p)
 {
   ta_go_sort((void **)p->heap, p->n_heap, cursor_earlier);
+  for (uint32_t i = 0; i < p->n_heap; i++)
+    p->heap_time[i] = p->heap[i]->time;
 }
 
 /* ---- events ---- */
@@ -458,6 +499,15 @@ make_sync(ta_parser *p, ta_event *ev, int64_t time, bool with_tables)
   ev->gen = with_tables ? &p->gen : NULL;
 }
 
+/* Caches the time of the next CPU sample, which the hot path compares with
+ * the frontier's earliest event. */
+static void
+note_next_sample(ta_parser *p)
+{
+  p->next_sample_time = p->next_sample < p->gen.n_samples ? p->gen.samples[p->next_sample].time
+                                                         : INT64_MAX;
+}
+
 /* Sets up the frontier for a freshly loaded generation and makes its Sync. */
 static int
 install_generation(ta_parser *p, ta_event *ev)
@@ -465,6 +515,8 @@ install_generation(ta_parser *p, ta_event *ev)
   ta_generation *g = &p->gen;
   p->have_gen = true;
   p->next_sample = 0;
+  note_next_sample(p);
+  p->int_ns_per_unit = integral_ns_per_unit(g->ns_per_unit);
   p->n_heap = 0;
   if (g->bytes > p->largest_generation)
     p->largest_generation = g->bytes;
@@ -472,6 +524,7 @@ install_generation(ta_parser *p, ta_event *ev)
     p->cap_cursors = g->n_threads;
     p->cursors = ta_xrealloc(p->cursors, (size_t)p->cap_cursors * sizeof *p->cursors);
     p->heap = ta_xrealloc(p->heap, (size_t)p->cap_cursors * sizeof *p->heap);
+    p->heap_time = ta_xrealloc(p->heap_time, (size_t)p->cap_cursors * sizeof *p->heap_time);
   }
   for (uint32_t t = 0; t < g->n_threads; t++) {
     cursor *c = &p->cursors[t];
@@ -480,15 +533,16 @@ install_generation(ta_parser *p, ta_event *ev)
     c->batch = c->off = 0;
     c->last_ns = 0;
     c->m_hint = UINT32_MAX;
-    c->ahead_n = c->ahead_i = 0;
+    c->ahead_next = c->ahead_end = NULL;
     c->broken = false;
     int r = cursor_next(p, c, &p->error);
     if (r < 0)
       return -1;
     if (r == 0)
       continue;
-    p->heap[p->n_heap++] = c;
-    heap_sift_up(p->heap, p->n_heap - 1);
+    p->heap[p->n_heap] = c;
+    p->heap_time[p->n_heap++] = c->time;
+    heap_sift_up(p, p->n_heap - 1);
   }
   p->info = (ta_generation_info){
     .start_offset = g->start_offset, .end_offset = g->end_offset,
@@ -547,6 +601,11 @@ next_generation(ta_parser *p, ta_event *ev)
     }
   }
   if (r == TA_GEN_ERROR) {
+    /* Nothing of the half-read generation may leak out (its CPU samples). */
+    p->gen.n_samples = 0;
+    p->next_sample = 0;
+    note_next_sample(p);
+    p->n_heap = 0;
     /* Report a Sync for what came before, and the error on the next call. */
     p->pending_synced = true;
     p->have_gen = false;
@@ -556,14 +615,12 @@ next_generation(ta_parser *p, ta_event *ev)
   return install_generation(p, ev);
 }
 
-static bool
-event_tables_valid(ta_parser *p, const ta_event *ev)
+/* Go's check that every stack and string ID an event names is in its
+ * generation's tables. Reports the first that is not. */
+static bool __attribute__((noinline))
+report_bad_table_id(ta_parser *p, const ta_event *ev)
 {
-  if (ev->type == TA_EV_PARSER_SYNC)
-    return true;
   const ta_spec *spec = &ta_specs[ev->type];
-  if (!spec->stack_pos[0] && !spec->string_pos[0])
-    return true;
   for (int i = 0; i < 2 && spec->stack_pos[i]; i++) {
     /* A sample keeps its stack in args[0], so position 4 reads an empty
      * slot: Go does not check sample stacks either. */
@@ -586,11 +643,50 @@ event_tables_valid(ta_parser *p, const ta_event *ev)
   return true;
 }
 
+static inline bool
+stack_id_known(const ta_generation *g, uint64_t id)
+{
+  return id == 0 || ta_id_index_get(&g->stack_ids, id) != TA_MAP_ABSENT;
+}
+
+static inline bool
+string_id_known(const ta_generation *g, uint64_t id)
+{
+  return id == 0 || ta_id_index_get(&g->string_ids, id) != TA_MAP_ABSENT;
+}
+
+static void
+init_table_arg_mask(ta_parser *p)
+{
+  for (unsigned t = 0; t < TA_EV_SPEC_COUNT; t++) {
+    uint8_t mask = 0;
+    for (int i = 0; i < 2; i++) {
+      if (ta_specs[t].stack_pos[i])
+        mask |= (uint8_t)(1u << (ta_specs[t].stack_pos[i] - 1));
+      if (ta_specs[t].string_pos[i])
+        mask |= (uint8_t)(16u << (ta_specs[t].string_pos[i] - 1));
+    }
+    p->table_arg_mask[t] = mask;
+  }
+}
+
+static inline bool
+event_tables_valid(ta_parser *p, const ta_event *ev)
+{
+  unsigned mask = p->table_arg_mask[ev->type];
+  bool ok = true;
+  for (; mask; mask &= mask - 1) {
+    unsigned bit = (unsigned)__builtin_ctz(mask);
+    ok &= bit < 4 ? stack_id_known(&p->gen, ev->args[bit]) : string_id_known(&p->gen, ev->args[bit - 4]);
+  }
+  return ok || report_bad_table_id(p, ev);
+}
+
 static bool
 try_advance(ta_parser *p, uint32_t i, int *advanced)
 {
   cursor *c = p->heap[i];
-  int r = ta_order_advance(p->order, &c->ev, &p->gen, c->m, &c->m_hint, &p->error);
+  int r = ta_order_advance(p->order, c->ev, &p->gen, c->m, &c->m_hint, &p->error);
   if (r < 0) {
     p->error.gen = p->gen.number;
     return false;
@@ -616,10 +712,10 @@ frontier_failure(ta_parser *p, const char *what)
   size_t len = strlen(p->error.message);
   for (uint32_t i = 0; i < p->n_heap && len < sizeof p->error.message - 64; i++) {
     const cursor *c = p->heap[i];
-    const ta_spec *s = ta_spec_get(26, c->ev.type);
+    const ta_spec *s = ta_spec_get(26, c->ev->type);
     len += (size_t)snprintf(p->error.message + len, sizeof p->error.message - len,
                             " M %lld [%s time=%lld]", (long long)(int64_t)c->m, s->name,
-                            (long long)c->ev.time);
+                            (long long)c->time);
   }
 }
 
@@ -632,8 +728,9 @@ produce(ta_parser *p, ta_event *ev)
   if (p->n_heap == 0 && p->next_sample == p->gen.n_samples)
     return next_generation(p, ev);
   if (p->next_sample < p->gen.n_samples &&
-      (p->n_heap == 0 || p->gen.samples[p->next_sample].time < p->heap[0]->ev.time)) {
+      (p->n_heap == 0 || p->next_sample_time < p->heap[0]->time)) {
     const ta_gen_sample *s = &p->gen.samples[p->next_sample++];
+    note_next_sample(p);
     memset(ev, 0, sizeof *ev);
     ev->kind = TA_KIND_STACK_SAMPLE;
     ev->type = TA_EV_CPU_SAMPLE;
@@ -674,8 +771,33 @@ produce(ta_parser *p, ta_event *ev)
   return 1;
 }
 
-int
-ta_parser_next(ta_parser *p, ta_event *ev)
+/* Marks the parser failed after produce() or the hot path set p->error. */
+static int __attribute__((noinline))
+fail(ta_parser *p)
+{
+  p->error.failed = true;
+  if (p->error.offset < 0 || p->error.offset == 0)
+    p->error.offset = ta_input_offset(p->in);
+  return -1;
+}
+
+/* The post-processing every returned event gets: table IDs exist, and
+ * time strictly increases. */
+static inline int
+finish_event(ta_parser *p, ta_event *ev)
+{
+  if (!event_tables_valid(p, ev))
+    return -1;
+  if (ev->time <= p->last_ts)
+    ev->time = ta_add_wrap(p->last_ts, 1);
+  p->last_ts = ev->time;
+  return 1;
+}
+
+/* Everything but the hot path: queued events, samples, generations, rare
+ * event types, events that must wait, errors. */
+static int __attribute__((noinline))
+next_general(ta_parser *p, ta_event *ev)
 {
   if (p->error.failed)
     return -1;
@@ -684,18 +806,67 @@ ta_parser_next(ta_parser *p, ta_event *ev)
   int r = produce(p, ev);
   if (r == 0)
     return 0;
-  if (r < 0) {
-    p->error.failed = true;
-    if (p->error.offset < 0 || p->error.offset == 0)
-      p->error.offset = ta_input_offset(p->in);
-    return -1;
+  if (r < 0)
+    return fail(p);
+  return finish_event(p, ev);
+}
+
+/* The hot path, the same steps as produce() takes for the common case:
+ * nothing queued, the earliest event of the frontier (its root) comes
+ * before the next CPU sample, and it advances by one of the fast rules.
+ * The root then moves to its next event and sifts down, as in Go.
+ * Returns 1 with *ev filled, -1 on error, 0 when the general path must
+ * take this event. Callers check first that the parser has not failed. */
+static inline __attribute__((always_inline)) int
+next_fast(ta_parser *p, ta_event *ev)
+{
+  if (__builtin_expect(p->n_heap == 0 || p->order->q_len != 0, 0))
+    return 0;
+  cursor *c = p->heap[0];
+  if (c->time > p->next_sample_time ||
+      !ta_order_advance_fast(p->order, c->ev, &p->gen, c->m_hint, ev))
+    return 0;
+  int r = cursor_next(p, c, &p->error);
+  if (r < 0)
+    return fail(p);
+  if (r > 0) {
+    heap_place(p, 0, c, c->time);
+  } else {
+    heap_remove(p, 0);
   }
-  if (!event_tables_valid(p, ev))
+  return finish_event(p, ev);
+}
+
+int
+ta_parser_next(ta_parser *p, ta_event *ev)
+{
+  if (p->error.failed)
     return -1;
-  if (ev->time <= p->last_ts)
-    ev->time = ta_add_wrap(p->last_ts, 1);
-  p->last_ts = ev->time;
-  return 1;
+  int r = next_fast(p, ev);
+  return r ? r : next_general(p, ev);
+}
+
+int
+ta_parser_next_many(ta_parser *p, ta_event *evs, int max)
+{
+  if (p->error.failed)
+    return -1;
+  /* Every failure returns at once, so the check above covers the loop. */
+  int n = 0;
+  while (n < max) {
+    int r = next_fast(p, &evs[n]);
+    if (r == 0) {
+      /* Loading the next generation reuses the tables the events already
+       * in evs point at: leave it to the next call. */
+      if (n > 0 && p->order->q_len == 0 && p->n_heap == 0 && p->next_sample == p->gen.n_samples)
+        break;
+      r = next_general(p, &evs[n]);
+    }
+    if (r <= 0)
+      return n > 0 ? n : r;   /* the end or the error comes on the next call */
+    n++;
+  }
+  return n;
 }
 
 const ta_error *

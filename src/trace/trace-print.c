@@ -23,7 +23,8 @@ print_frames(ta_buf *b, const ta_event *ev, uint64_t stack)
   size_t n = ta_event_stack_depth(ev, stack);
   for (size_t i = 0; i < n; i++) {
     ta_frame f;
-    ta_event_stack_frame(ev, stack, i, &f);
+    if (!ta_event_stack_frame(ev, stack, i, &f))
+      break;
     ta_buf_putc(b, '\t');
     ta_buf_append(b, f.func.ptr, f.func.len);
     ta_buf_printf(b, " @ 0x%llx\n\t\t", (unsigned long long)f.pc);

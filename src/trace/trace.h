@@ -198,6 +198,13 @@ void ta_parser_free(ta_parser *p);
 /* 1: *ev filled. 0: end of trace. -1: error, see ta_parser_error(). After an
  * error every later call returns -1 again. */
 int ta_parser_next(ta_parser *p, ta_event *ev);
+/* Up to max (> 0) events at once, as that many ta_parser_next() calls
+ * would give them, for consumers that want less call overhead. Returns how
+ * many were filled (> 0); 0 at the end of the trace and -1 on error, as
+ * ta_parser_next() does, but only once every event before them has been
+ * returned. A batch never crosses into a new generation, so the tables its
+ * events point at stay valid until the next call. */
+int ta_parser_next_many(ta_parser *p, ta_event *evs, int max);
 const ta_error *ta_parser_error(const ta_parser *p);
 /* After a clean end: why the trace ended early, if it did (a table batch cut
  * short, which Go takes as the end of the trace); NULL otherwise. */

@@ -1,0 +1,166 @@
+/* trace-order-fast.h: the state machine's most common rules (GoStart,
+ * GoStop, GoBlock, GoUnblock, GoSyscallBegin, GoSyscallEnd, GoCreate,
+ * GoDestroy, HeapAlloc, HeapGoal, user tasks, regions and logs, GoLabel,
+ * ProcsChange: all but a few in a thousand events of a typical trace),
+ * inlined into the parser's hot loop. Internal; only trace-parser.c includes it.
+ *
+ * Each rule here is the success path of its twin in trace-order.c, which
+ * stays the reference: whenever the event is not ready, is not one of these
+ * types, or would be an error, the fast rule changes nothing and returns
+ * false, and the caller runs the general path, which then decides (and words
+ * any error) exactly as before. */
+#pragma once
+
+#include "trace-order-state.h"
+
+/* Advances `ev` when a fast rule applies, writing the event into *out.
+ * `m_hint` is the index ta_order_advance() keeps in the cursor for its
+ * thread: UINT32_MAX until then, and never set for events without a thread.
+ * The general path records the first generation and indexes threads; both
+ * happen once, so a cursor's first event is always left to it. */
+static inline __attribute__((always_inline)) bool
+ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *g,
+                      uint32_t m_hint, ta_event *out)
+{
+  if (o->initial_gen == 0 || m_hint >= o->n_ms)
+    return false;
+  const uint64_t gen = g->number;
+  mstate *ms = &o->ms[m_hint];
+  const int64_t cur_p = ms->p, cur_g = ms->g;
+  int64_t next_g = cur_g;   /* none of these rules changes the thread's proc */
+  ta_kind kind = TA_KIND_STATE_TRANSITION;
+  uint64_t derived = 0;
+  ta_str task_type = { NULL, 0 };
+  bool no_parent_task = false;
+  switch (ev->type) {
+  case TA_EV_GO_START: {
+    gstate *gs = g_get(o, (int64_t)ev->args[0]);
+    if (!gs || gs->status != GO_RUNNABLE || !seq_succeeds(gen, ev->args[1], gs->seq_gen, gs->seq))
+      return false;
+    if (cur_p == TA_NO_ID || cur_g != TA_NO_ID)
+      return false;
+    gs->status = GO_RUNNING;
+    gs->seq_gen = gen;
+    gs->seq = ev->args[1];
+    next_g = (int64_t)ev->args[0];
+    break;
+  }
+  case TA_EV_GO_STOP:
+  case TA_EV_GO_BLOCK: {
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+      return false;
+    gstate *gs = g_get(o, cur_g);
+    if (!gs || gs->status != GO_RUNNING)
+      return false;
+    gs->status = ev->type == TA_EV_GO_STOP ? GO_RUNNABLE : GO_WAITING;
+    next_g = TA_NO_ID;
+    break;
+  }
+  case TA_EV_GO_UNBLOCK: {
+    gstate *gs = g_get(o, (int64_t)ev->args[0]);
+    if (!gs || gs->status != GO_WAITING || !seq_succeeds(gen, ev->args[1], gs->seq_gen, gs->seq))
+      return false;
+    gs->status = GO_RUNNABLE;
+    gs->seq_gen = gen;
+    gs->seq = ev->args[1];
+    break;
+  }
+  case TA_EV_GO_SYSCALL_BEGIN: {
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+      return false;
+    gstate *gs = g_get(o, cur_g);
+    pstate *ps = p_get(o, cur_p);
+    if (!gs || gs->status != GO_RUNNING || !ps ||
+        !seq_succeeds(gen, ev->args[0], ps->seq_gen, ps->seq))
+      return false;
+    gs->status = GO_SYSCALL;
+    ps->status = PROC_SYSCALL;
+    ps->seq_gen = gen;
+    ps->seq = ev->args[0];
+    break;
+  }
+  case TA_EV_GO_SYSCALL_END: {
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+      return false;
+    gstate *gs = g_get(o, cur_g);
+    pstate *ps = p_get(o, cur_p);
+    if (!gs || gs->status != GO_SYSCALL || !ps || ps->status != PROC_SYSCALL)
+      return false;
+    gs->status = GO_RUNNING;
+    ps->status = PROC_RUNNING;
+    break;
+  }
+  case TA_EV_GO_DESTROY: {
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+      return false;
+    gstate *gs = g_get(o, cur_g);
+    if (!gs || gs->status != GO_RUNNING)
+      return false;
+    ta_order_g_delete(o, cur_g);
+    next_g = TA_NO_ID;
+    break;
+  }
+  case TA_EV_GO_CREATE:
+  case TA_EV_GO_CREATE_BLOCKED: {
+    if (cur_p == TA_NO_ID)
+      return false;
+    const gstate *creator = g_get(o, cur_g);
+    if ((creator && creator->status != GO_RUNNING) || g_get(o, (int64_t)ev->args[0]))
+      return false;
+    ta_order_g_add(o, (int64_t)ev->args[0],
+                   ev->type == TA_EV_GO_CREATE_BLOCKED ? GO_WAITING : GO_RUNNABLE, gen);
+    break;
+  }
+  case TA_EV_USER_LOG:
+  case TA_EV_GO_LABEL:
+  case TA_EV_PROCS_CHANGE:
+    /* Annotations: need a running user goroutine, change nothing. */
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+      return false;
+    kind = ev->type == TA_EV_USER_LOG ? TA_KIND_LOG
+         : ev->type == TA_EV_GO_LABEL ? TA_KIND_LABEL : TA_KIND_METRIC;
+    break;
+  case TA_EV_USER_REGION_BEGIN:
+  case TA_EV_USER_REGION_END:
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !ta_order_region_fast(o, ev, g, cur_g))
+      return false;
+    kind = ev->type == TA_EV_USER_REGION_BEGIN ? TA_KIND_REGION_BEGIN : TA_KIND_REGION_END;
+    break;
+  case TA_EV_USER_TASK_BEGIN:
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !ta_order_task_begin_fast(o, ev, g))
+      return false;
+    kind = TA_KIND_TASK_BEGIN;
+    no_parent_task = ev->args[1] == 0;   /* Go reports parent 0 as NoTask */
+    break;
+  case TA_EV_USER_TASK_END:
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+      return false;
+    ta_order_task_end(o, ev->args[0], &derived, &task_type);
+    kind = TA_KIND_TASK_END;
+    break;
+  case TA_EV_HEAP_ALLOC:
+  case TA_EV_HEAP_GOAL:
+    if (cur_p == TA_NO_ID)
+      return false;
+    kind = TA_KIND_METRIC;
+    break;
+  default:
+    return false;
+  }
+  ms->g = next_g;
+  /* What emit() writes, field by field. */
+  out->kind = kind;
+  out->type = ev->type;
+  out->time = ev->time;
+  out->m = ms->id;
+  out->p = cur_p;
+  out->g = cur_g;
+  memcpy(out->args, ev->args, sizeof out->args);
+  if (no_parent_task)
+    out->args[1] = TA_NO_TASK;
+  out->derived = derived;
+  out->task_type = task_type;
+  out->sync_n = 0;
+  out->gen = g;
+  return true;
+}
