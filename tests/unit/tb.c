@@ -357,15 +357,23 @@ parse_text_here(const uint8_t *data, size_t len)
 #define TB_FORK_DEFAULT 1
 #endif
 
-char *
-tb_parse_text(const uint8_t *data, size_t len)
+#define TB_CHILD_TIMEOUT 5
+
+bool
+tb_isolated(void)
 {
   bool fork_it = TB_FORK_DEFAULT;
   if (g_getenv("TA_UNIT_NOFORK"))
     fork_it = false;
   if (g_getenv("TA_UNIT_FORK"))
     fork_it = true;
-  if (!fork_it)
+  return fork_it;
+}
+
+char *
+tb_parse_text(const uint8_t *data, size_t len)
+{
+  if (!tb_isolated())
     return parse_text_here(data, len);
   int fds[2];
   g_assert_cmpint(pipe(fds), ==, 0);
@@ -375,6 +383,7 @@ tb_parse_text(const uint8_t *data, size_t len)
   g_assert_cmpint(pid, >=, 0);
   if (pid == 0) {
     close(fds[0]);
+    alarm(TB_CHILD_TIMEOUT); /* a decoder that hangs dies of SIGALRM (14) */
     char *text = parse_text_here(data, len);
     size_t n = strlen(text), done = 0;
     while (done < n) {

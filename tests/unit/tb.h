@@ -14,7 +14,7 @@
  *
  * Oracle mode: with TA_UNIT_DUMP=<dir> in the environment every checked
  * trace is also written to <dir>/<test-path>[-N].bin with the expected text
- * next to it (.want), so tests/unit/go-oracle.sh can replay them through
+ * next to it (.want), so tests/unit/go-oracle.py can replay them through
  * `go tool trace -d=parsed`.
  */
 #pragma once
@@ -124,8 +124,12 @@ void tb_running(tb *t, uint64_t m, uint64_t p, uint64_t g, uint64_t time);
 /* ---- decoding ---- */
 
 /* Decodes the whole input and returns the -d=parsed text, plus "!! msg\n"
- * when decoding fails. Always terminates (caps the number of events). */
+ * when decoding fails. Caps the number of events. When isolated (the
+ * default, except under AddressSanitizer) the decoding runs in a child
+ * process with a time limit, so a decoder crash or hang fails one check
+ * ("!! DECODER CRASHED (signal N)") instead of the whole program. */
 char *tb_parse_text(const uint8_t *data, size_t len);
+bool tb_isolated(void);
 
 /* Decodes and compares with `expected` (see the format at the top). */
 void tb_check_bytes(const uint8_t *data, size_t len, const char *expected);

@@ -706,6 +706,28 @@ test_go_switch(void)
 }
 
 static void
+test_go_switch_format22(void)
+{
+  /* The core parser does not gate event types by format: coroutine events
+   * (format 23) decode in a format 22 trace too. */
+  tb *t = tb_new(22);
+  tb_gen_begin(t, 1);
+  tb_running(t, 1, 0, 1, 10);
+  EV(t, TA_EV_GO_CREATE_BLOCKED, 1, 2, 0, 0);  /* 13 */
+  EV(t, TA_EV_GO_SWITCH_DESTROY, 1, 2, 1);     /* 14, 15, 16 */
+  EV(t, TA_EV_GO_STATUS_STACK, 1, 2, 1, 2, 1); /* 17 */
+  tb_gen_end(t);
+  tb_check(t, TB_SYNC1_22 RUN101
+              TR(CTX(1, 0, 1), 13, "GoID=2 NotExist->Waiting" R0 "\nTransitionStack=\n")
+              TR(CTX(1, 0, 1), 14, "GoID=2 Waiting->Runnable" R0)
+              TR(CTX(1, 0, 1), 15, "GoID=1 Running->NotExist" R0)
+              TR(CTX(1, 0, -1), 16, "GoID=2 Runnable->Running" R0)
+              TRS(CTX(1, 0, 2), 17, "GoID=2 Running->Running" R0 TSTACK1, STACK1)
+              END(18, 2));
+  tb_free(t);
+}
+
+static void
 test_go_switch_waits(void)
 {
   /* The target must be Waiting with the right seq: M 1 switches to G 4,
@@ -1513,6 +1535,7 @@ main(int argc, char **argv)
   g_test_add_func("/order/go/lifecycle-errors", test_go_lifecycle_errors);
   g_test_add_func("/order/go/seq-across-generations", test_go_seq_across_generations);
   g_test_add_func("/order/switch/basic", test_go_switch);
+  g_test_add_func("/order/switch/format22", test_go_switch_format22);
   g_test_add_func("/order/switch/waits", test_go_switch_waits);
   g_test_add_func("/order/syscall/end", test_syscall_end);
   g_test_add_func("/order/syscall/errors", test_syscall_errors);
