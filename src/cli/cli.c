@@ -4,6 +4,7 @@
  *   dump --wire FILE     the text of `go tool trace -d=wire FILE`
  *   stats FILE           a summary of the trace
  */
+#include "cli-model.h"
 #include "trace.h"
 #include "trace-print.h"
 
@@ -20,7 +21,11 @@ static const char usage_text[] =
   "SYNOPSIS\n"
   "    trace-atlas-cli dump --parsed FILE\n"
   "    trace-atlas-cli dump --wire FILE\n"
-  "    trace-atlas-cli stats FILE\n"
+  "    trace-atlas-cli stats [--no-states] FILE\n"
+  "    trace-atlas-cli spans FILE (--goroutine N|--proc N|--thread N|--track KIND[:ID[:SUB]])\n"
+  "                          [--from NS] [--to NS]\n"
+  "    trace-atlas-cli summary FILE TRACK [--level L] [--from NS] [--to NS]\n"
+  "    trace-atlas-cli index [--threads N] [--no-cache] [--resident] FILE\n"
   "    trace-atlas-cli --help\n"
   "\n"
   "DESCRIPTION\n"
@@ -32,7 +37,17 @@ static const char usage_text[] =
   "                   of Go 1.26 does (set TZ=UTC on both sides to compare).\n"
   "    dump --wire    prints the raw records as `go tool trace -d=wire` does.\n"
   "    stats          prints the format version, generations, time span,\n"
-  "                   events by kind, goroutines, procs, threads, CPU samples.\n"
+  "                   events by kind, goroutines, procs, threads, CPU samples,\n"
+  "                   then (unless --no-states) the trace model's time per\n"
+  "                   state over all goroutines, procs and threads.\n"
+  "    spans          prints the exact spans of one track (start, end,\n"
+  "                   duration, state, goroutine/proc, reason, stack top).\n"
+  "    summary        prints the summary buckets of one track at a level.\n"
+  "                   KIND: gc, stw, sweep, proc, thread, goroutine, regions\n"
+  "                   (ID goroutine, SUB depth), tasks (SUB lane).\n"
+  "    index          builds the model (index cache under $XDG_CACHE_HOME/\n"
+  "                   trace-atlas unless --no-cache) and prints timings and\n"
+  "                   memory.\n"
   "\n"
   "EXIT STATUS\n"
   "    0 on success; 1 when the trace is invalid or cannot be read (every\n"
@@ -144,6 +159,19 @@ note_id(GHashTable *set, int64_t id)
   g_hash_table_add(set, GSIZE_TO_POINTER((gsize)id + 1));
 }
 
+/* What stats() does with each event type beyond counting it. */
+enum { STATS_PLAIN, STATS_SYNC, STATS_NEW_G, STATS_NEW_P };
+static const uint8_t stats_role[256] = {
+  [TA_EV_PARSER_SYNC] = STATS_SYNC,
+  [TA_EV_GO_CREATE] = STATS_NEW_G,
+  [TA_EV_GO_CREATE_BLOCKED] = STATS_NEW_G,
+  [TA_EV_GO_CREATE_SYSCALL] = STATS_NEW_G,
+  [TA_EV_GO_STATUS] = STATS_NEW_G,
+  [TA_EV_GO_STATUS_STACK] = STATS_NEW_G,
+  [TA_EV_PROC_STATUS] = STATS_NEW_P,
+  [TA_EV_PROC_START] = STATS_NEW_P,
+};
+
 static int
 stats(const char *path)
 {
@@ -161,38 +189,38 @@ stats(const char *path)
   GHashTable *procs = g_hash_table_new(NULL, NULL);
   GHashTable *threads = g_hash_table_new(NULL, NULL);
   int64_t last_m = TA_NO_ID, prev_m = TA_NO_ID;
-  ta_event ev;
+  /* Events come in batches: less call overhead per event. */
+  ta_event evs[64];
   int r;
-  while ((r = ta_parser_next(p, &ev)) > 0) {
-    total++;
-    by_kind[ev.kind]++;
-    if (total == 1)
-      first = ev.time;
-    last = ev.time;
-    /* Threads alternate: remember the last two to skip most set lookups. */
-    if (ev.m != last_m && ev.m != prev_m) {
-      note_id(threads, ev.m);
-      prev_m = last_m;
-      last_m = ev.m;
-    }
-    switch (ev.type) {
-    case TA_EV_PARSER_SYNC:
-      if (ev.gen)
-        generations++;
-      break;
-    case TA_EV_GO_CREATE:
-    case TA_EV_GO_CREATE_BLOCKED:
-    case TA_EV_GO_CREATE_SYSCALL:
-    case TA_EV_GO_STATUS:
-    case TA_EV_GO_STATUS_STACK:
-      note_id(goroutines, (int64_t)ev.args[0]);
-      break;
-    case TA_EV_PROC_STATUS:
-    case TA_EV_PROC_START:
-      note_id(procs, (int64_t)ev.args[0]);
-      break;
-    default:
-      break;
+  while ((r = ta_parser_next_many(p, evs, 64)) > 0) {
+    if (total == 0)
+      first = evs[0].time;
+    total += (uint64_t)r;
+    last = evs[r - 1].time;
+    for (int i = 0; i < r; i++) {
+      const ta_event *ev = &evs[i];
+      by_kind[ev->kind]++;
+      /* Threads alternate: remember the last two to skip most set lookups. */
+      if (ev->m != last_m && ev->m != prev_m) {
+        note_id(threads, ev->m);
+        prev_m = last_m;
+        last_m = ev->m;
+      }
+      /* A table test first: most events need nothing more. */
+      if (__builtin_expect(stats_role[ev->type] == STATS_PLAIN, 1))
+        continue;
+      switch (stats_role[ev->type]) {
+      case STATS_SYNC:
+        if (ev->gen)
+          generations++;
+        break;
+      case STATS_NEW_G:
+        note_id(goroutines, (int64_t)ev->args[0]);
+        break;
+      case STATS_NEW_P:
+        note_id(procs, (int64_t)ev->args[0]);
+        break;
+      }
     }
   }
   double elapsed = now_seconds() - t0;
@@ -252,9 +280,19 @@ main(int argc, char **argv)
     return usage_error("dump takes --parsed or --wire");
   }
   if (!strcmp(argv[1], "stats")) {
-    if (argc != 3)
-      return usage_error("stats takes one FILE");
-    return stats(argv[2]);
+    gboolean states = !(argc == 4 && !strcmp(argv[2], "--no-states"));
+    if (argc != 3 && states)
+      return usage_error("stats takes [--no-states] and one FILE");
+    const char *path = argv[argc - 1];
+    int rc = stats(path);
+    if (rc == 0 && states) {
+      fflush(stdout);
+      rc = ta_cli_stats_states(path);
+    }
+    return rc;
   }
+  int rc = ta_cli_model_dispatch(argc, argv);
+  if (rc >= 0)
+    return rc;
   return usage_error("unknown command");
 }

@@ -334,8 +334,10 @@ gboolean ta_snapshot_get_stack_frame(const TaSnapshot *snap, TaStackId stack, gu
 /* "pkg.fn (file.go:123)" of the innermost frame, newly allocated; NULL if none. */
 char *ta_snapshot_dup_stack_top(const TaSnapshot *snap, TaStackId stack);
 
-/* Goroutines, in ascending id order once indexing is complete (while it runs,
- * ended goroutines first, then the live ones). */
+/* Goroutines, in order of first appearance in the trace (creation, or first
+ * sight for those that existed before it); the order never changes as the
+ * trace is indexed (rows are only added). Find one by id with
+ * ta_snapshot_find_goroutine (no full scan). */
 guint64 ta_snapshot_get_n_goroutines(const TaSnapshot *snap);
 gboolean ta_snapshot_get_goroutine(const TaSnapshot *snap, guint64 index, TaGoroutine *out);
 /* Finds a goroutine by id; index_out may be NULL. */
@@ -350,7 +352,9 @@ gboolean ta_snapshot_get_proc(const TaSnapshot *snap, guint index, TaProcInfo *o
 guint ta_snapshot_get_n_threads(const TaSnapshot *snap);
 gboolean ta_snapshot_get_thread(const TaSnapshot *snap, guint index, TaThreadInfo *out);
 
-/* Tasks (ascending begin time), regions and logs (ascending time). */
+/* Tasks (ascending begin time; a task whose begin is before the trace comes
+ * where its end was seen), regions (ascending begin time) and logs (ascending
+ * time). */
 guint64 ta_snapshot_get_n_tasks(const TaSnapshot *snap);
 gboolean ta_snapshot_get_task(const TaSnapshot *snap, guint64 index, TaTask *out);
 gboolean ta_snapshot_find_task(const TaSnapshot *snap, guint64 task_id, TaTask *out);
@@ -361,7 +365,7 @@ guint64 ta_snapshot_get_n_regions(const TaSnapshot *snap);
 gboolean ta_snapshot_get_region(const TaSnapshot *snap, guint64 index, TaRegion *out);
 guint64 ta_snapshot_get_n_logs(const TaSnapshot *snap);
 gboolean ta_snapshot_get_log(const TaSnapshot *snap, guint64 index, TaLog *out);
-/* Index of the first region / log at or after `time` (binary search). */
+/* Index of the first region (by begin) / log at or after `time` (binary search). */
 guint64 ta_snapshot_lower_bound_region(const TaSnapshot *snap, gint64 time);
 guint64 ta_snapshot_lower_bound_log(const TaSnapshot *snap, gint64 time);
 
@@ -382,8 +386,9 @@ gboolean ta_snapshot_get_cpu_sample(const TaSnapshot *snap, guint64 index, TaCpu
 guint64 ta_snapshot_lower_bound_cpu_sample(const TaSnapshot *snap, gint64 time);
 
 /* Track list, in display order: overview (GC, STW, sweep, heap, goroutines,
- * threads), procs, threads, goroutines (each followed by its region tracks),
- * task lanes. Virtual: a million goroutines cost nothing until asked for. */
+ * threads), procs, threads (ascending id), goroutines (in table order, each
+ * followed by its region tracks), task lanes. Virtual: a million goroutines
+ * cost nothing until asked for. Only tracks with data are listed. */
 guint64 ta_snapshot_get_n_tracks(const TaSnapshot *snap);
 gboolean ta_snapshot_get_track(const TaSnapshot *snap, guint64 index, TaTrackInfo *out);
 /* Index of a track in this snapshot's list; FALSE if it has none yet. */
@@ -496,7 +501,7 @@ typedef struct {
 } TaModelOptions;
 
 /* Fills the defaults: resident_limit 64 MiB, window_cache_budget 128 MiB,
- * threads = cores, use_cache TRUE. */
+ * threads = cores (0), use_cache TRUE. */
 void ta_model_options_init(TaModelOptions *opts);
 
 /* Creates a document for a trace file; does not start indexing. opts may be

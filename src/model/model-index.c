@@ -1,0 +1,689 @@
+/* model-index.c: the indexing pass.
+ *
+ * The ordering state machine of the decoder is sequential across
+ * generations, but each generation is self-contained, so the split that
+ * keeps every core busy is by generation: a cheap walk over batch headers
+ * finds where each generation lies in the file, workers decode generations
+ * independently (ta_parser_open_range) and run them through a genproc, and
+ * this thread merges their outputs in order and publishes a snapshot after
+ * each. Compressed traces cannot be cut: they take one sequential stream. */
+#define G_LOG_DOMAIN "ta-model"
+
+#include "model-index.h"
+#include "model-mev.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <malloc.h>
+
+/* ---- batch header walk ---- */
+
+struct ta_scanner {
+  int fd;
+  int format;
+  gint64 size;
+  gint64 pos;
+  guint8 buf[64 * 1024];
+  gint64 buf_off;
+  gsize buf_len;
+  gboolean eof_marker_fmt;
+};
+
+static gboolean
+sc_fill(ta_scanner *sc, gint64 at, gsize need)
+{
+  if (at >= sc->buf_off && at + (gint64)need <= sc->buf_off + (gint64)sc->buf_len)
+    return TRUE;
+  ssize_t n = pread(sc->fd, sc->buf, sizeof sc->buf, at);
+  if (n < 0)
+    return FALSE;
+  sc->buf_off = at;
+  sc->buf_len = (gsize)n;
+  return at + (gint64)need <= sc->buf_off + (gint64)sc->buf_len;
+}
+
+ta_scanner *
+ta_scanner_open(const char *path, GError **error)
+{
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    g_set_error(error, TA_MODEL_ERROR, TA_MODEL_ERROR_OPEN, "%s: %s", path, g_strerror(errno));
+    return NULL;
+  }
+  guint8 hdr[16];
+  if (pread(fd, hdr, 16, 0) != 16 || memcmp(hdr, "go 1.", 5) != 0) {
+    close(fd);
+    g_set_error(error, TA_MODEL_ERROR, TA_MODEL_ERROR_OPEN, "%s: not a plain Go trace", path);
+    return NULL;
+  }
+  ta_scanner *sc = g_new0(ta_scanner, 1);
+  sc->fd = fd;
+  sc->format = atoi((const char *)hdr + 5);
+  sc->size = lseek(fd, 0, SEEK_END);
+  sc->pos = 16;
+  sc->eof_marker_fmt = sc->format >= 26;
+  return sc;
+}
+
+int
+ta_scanner_format(ta_scanner *sc)
+{
+  return sc->format;
+}
+
+void
+ta_scanner_free(ta_scanner *sc)
+{
+  if (!sc)
+    return;
+  close(sc->fd);
+  g_free(sc);
+}
+
+/* Reads one batch header at `at`: its generation, and the offset after it.
+ * 1 ok, 0 end of file, -1 broken, 2 end-of-generation marker. */
+static int
+sc_batch(ta_scanner *sc, gint64 at, guint64 *gen, gint64 *next)
+{
+  if (at >= sc->size)
+    return 0;
+  if (!sc_fill(sc, at, MIN((gint64)64, sc->size - at)))
+    return -1;
+  const guint8 *p = sc->buf + (at - sc->buf_off);
+  const guint8 *end = sc->buf + sc->buf_len;
+  guint8 type = *p++;
+  if (type == TA_EV_END_OF_GENERATION) {
+    *next = at + 1;
+    return 2;
+  }
+  if (type == TA_EV_EXPERIMENTAL_BATCH)
+    p++;
+  else if (type != TA_EV_EVENT_BATCH)
+    return -1;
+  guint64 v[4];
+  for (int i = 0; i < 4; i++) {
+    guint64 x = 0;
+    unsigned s = 0;
+    for (;;) {
+      if (p >= end || s > 63)
+        return -1;
+      guint8 c = *p++;
+      x |= (guint64)(c & 0x7f) << s;
+      s += 7;
+      if (c < 0x80)
+        break;
+    }
+    v[i] = x;
+  }
+  *gen = v[0];
+  *next = sc->buf_off + (p - sc->buf) + (gint64)v[3];
+  if (*next > sc->size)
+    return -1;
+  return 1;
+}
+
+int
+ta_scanner_next(ta_scanner *sc, gint64 *start, gint64 *end)
+{
+  guint64 gen = 0, g;
+  gint64 at = sc->pos, next;
+  *start = at;
+  for (;;) {
+    int r = sc_batch(sc, at, &g, &next);
+    if (r == 0) {
+      if (at == *start)
+        return 0;
+      /* Formats before 26 end the last generation at the end of the file;
+       * from 26 a missing marker means a cut trace: the decoder reports it. */
+      *end = at;
+      sc->pos = at;
+      return 1;
+    }
+    if (r < 0) {
+      /* Let the decoder find the words for what is wrong here. */
+      *end = sc->size;
+      sc->pos = sc->size;
+      return 1;
+    }
+    if (r == 2) {
+      *end = next;
+      sc->pos = next;
+      return 1;
+    }
+    if (gen == 0)
+      gen = g;
+    else if (g != gen && !sc->eof_marker_fmt) {
+      *end = at;
+      sc->pos = at;
+      return 1;
+    }
+    at = next;
+  }
+}
+
+/* ---- decoding a generation ---- */
+
+static void
+set_decode_error(GError **error, const ta_error *e)
+{
+  GString *m = g_string_new(e->message);
+  if (e->offset >= 0)
+    g_string_append_printf(m, " (at byte %" G_GINT64_FORMAT, e->offset);
+  if (e->gen)
+    g_string_append_printf(m, "%sgeneration %" G_GUINT64_FORMAT, e->offset >= 0 ? ", " : " (",
+                           e->gen);
+  if (e->offset >= 0 || e->gen)
+    g_string_append_c(m, ')');
+  g_set_error_literal(error, TA_MODEL_ERROR, TA_MODEL_ERROR_DECODE, m->str);
+  g_string_free(m, TRUE);
+}
+
+/* The previous generation's last event time, which a generation decoded
+ * alone needs before its first events can be timed as a sequential read
+ * times them. `block` FALSE: TA_TIME_NONE when not known yet. */
+typedef gint64 (*floor_fn)(gpointer ud, gboolean block);
+
+#define MEV_BUFFER_MAX (24u << 20)
+
+typedef struct {
+  gint64 raw_last;   /* last event time as decoded alone */
+  guint64 n;         /* events of the generation (its Sync included) */
+} range_stats;
+
+static gp_out *
+decode_range(const char *path, int format, gint64 start, gint64 end, gint64 ctx_start,
+             const gp_config *cfg, floor_fn get_floor, gpointer floor_ud, range_stats *st,
+             GCancellable *cancellable, GError **error)
+{
+  ta_error err;
+  gint64 from = ctx_start >= 0 ? ctx_start : start;
+  ta_parser *p = ta_parser_open_range(path, format, from, end - from, &err);
+  if (!p) {
+    set_decode_error(error, &err);
+    return NULL;
+  }
+  gp_config c = *cfg;
+  gint64 floor = get_floor ? get_floor(floor_ud, FALSE) : cfg->floor;
+  gboolean have_floor = !get_floor || floor != TA_TIME_NONE;
+  if (have_floor)
+    c.floor = floor;
+  genproc *gp = genproc_new(&c);
+  mu_buf buf = { 0 };
+  gint64 buf_prev = 0;
+  ta_event ev;
+  int r;
+  guint64 n = 0;
+  guint skip = ctx_start >= 0 ? 1 : 0;   /* generations decoded only as context */
+  st->raw_last = G_MININT64;
+  st->n = 0;
+  while ((r = ta_parser_next(p, &ev)) > 0) {
+    if ((++n & 0xffff) == 0 && g_cancellable_is_cancelled(cancellable))
+      break;
+    if (skip) {
+      if (ev.kind == TA_KIND_SYNC && ev.gen && ta_parser_generation(p) &&
+          ta_parser_generation(p)->start_offset >= start)
+        skip = 0;
+      else
+        continue;
+    }
+    if (!(ev.kind == TA_KIND_SYNC && !ev.gen)) {
+      st->raw_last = ev.time;
+      st->n++;
+    }
+    if (!have_floor && (n & 0xfff) == 0) {
+      /* Past a bound, wait for the previous generation rather than keep
+       * more: memory stays bounded, and that one is nearly done anyway. */
+      floor = get_floor(floor_ud, buf.len > MEV_BUFFER_MAX);
+      if (floor != TA_TIME_NONE) {
+        /* Known now: replay what was kept, then stream. */
+        have_floor = TRUE;
+        genproc_set_floor(gp, floor);
+        const guint8 *q = buf.data, *qe = buf.data + buf.len;
+        gint64 prev = 0;
+        while (q < qe) {
+          mev m;
+          q = mev_decode(q, &m, &prev);
+          genproc_mev(gp, &m);
+        }
+        mu_buf_free(&buf);
+      }
+    }
+    if (have_floor) {
+      genproc_event(gp, &ev);
+    } else {
+      mev m;
+      mev_from_event(&m, &ev, genproc_map(gp));
+      mev_encode(&buf, &m, &buf_prev);
+    }
+  }
+  if (g_cancellable_set_error_if_cancelled(cancellable, error) || r < 0) {
+    if (r < 0)
+      set_decode_error(error, ta_parser_error(p));
+    genproc_free(gp);
+    ta_parser_free(p);
+    mu_buf_free(&buf);
+    return NULL;
+  }
+  if (!have_floor) {
+    floor = get_floor(floor_ud, TRUE);
+    genproc_set_floor(gp, floor);
+    const guint8 *q = buf.data, *qe = buf.data + buf.len;
+    gint64 prev = 0;
+    while (q < qe) {
+      mev m;
+      q = mev_decode(q, &m, &prev);
+      genproc_mev(gp, &m);
+    }
+    mu_buf_free(&buf);
+  }
+  gp_out *o = genproc_finish(gp);
+  const ta_generation_info *gi = ta_parser_generation(p);
+  if (gi)
+    o->number = gi->number;
+  genproc_free(gp);
+  ta_parser_free(p);
+  return o;
+}
+
+static gp_out *
+decode_generation(const char *path, int format, gint64 start, gint64 end, gint64 prev_start,
+                  const gp_config *cfg, floor_fn get_floor, gpointer floor_ud, range_stats *st,
+                  GCancellable *cancellable, GError **error)
+{
+  GError *first = NULL;
+  gp_out *o = decode_range(path, format, start, end, -1, cfg, get_floor, floor_ud, st,
+                           cancellable, &first);
+  if (o || prev_start < 0 || g_error_matches(first, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+    if (!o)
+      g_propagate_error(error, first);
+    return o;
+  }
+  /* Go 1.22 traces can carry thread state from one generation into the
+   * next; decoding a generation alone then fails where the whole trace does
+   * not. Decode it again after the previous one, as context. */
+  o = decode_range(path, format, start, end, prev_start, cfg, get_floor, floor_ud, st,
+                   cancellable, NULL);
+  if (o)
+    g_error_free(first);
+  else
+    g_propagate_error(error, first);
+  return o;
+}
+
+gp_out *
+ta_decode_generation(const char *path, int format, gint64 start, gint64 end, gint64 prev_start,
+                     const gp_config *cfg, GCancellable *cancellable, GError **error)
+{
+  range_stats st;
+  return decode_generation(path, format, start, end, prev_start, cfg, NULL, NULL, &st,
+                           cancellable, error);
+}
+
+gp_out *
+ta_decode_generation_seq(const char *path, guint gen_index, const gp_config *cfg,
+                         GCancellable *cancellable, GError **error)
+{
+  ta_error err;
+  ta_parser *p = ta_parser_open_path(path, &err);
+  if (!p) {
+    set_decode_error(error, &err);
+    return NULL;
+  }
+  genproc *gp = NULL;
+  gint64 idx = -1;
+  ta_event ev;
+  int r;
+  gp_out *o = NULL;
+  while ((r = ta_parser_next(p, &ev)) > 0) {
+    if (ev.kind == TA_KIND_SYNC) {
+      if (gp) {
+        if (!ev.gen)
+          genproc_event(gp, &ev);
+        o = genproc_finish(gp);
+        break;
+      }
+      if (!ev.gen)
+        break;
+      idx++;
+      if (idx == (gint64)gen_index) {
+        gp_config c = *cfg;
+        c.first_gen = idx == 0;
+        gp = genproc_new(&c);
+      } else if (g_cancellable_is_cancelled(cancellable)) {
+        break;
+      }
+    }
+    if (gp)
+      genproc_event(gp, &ev);
+  }
+  if (!o && gp && r == 0)
+    o = genproc_finish(gp);
+  if (!o) {
+    if (r < 0)
+      set_decode_error(error, ta_parser_error(p));
+    else if (!g_cancellable_set_error_if_cancelled(cancellable, error))
+      g_set_error(error, TA_MODEL_ERROR, TA_MODEL_ERROR_NOT_INDEXED, "no generation %u", gen_index);
+  }
+  genproc_free(gp);
+  ta_parser_free(p);
+  return o;
+}
+
+/* ---- the pass ---- */
+
+static double
+now_s(void)
+{
+  return (double)g_get_monotonic_time() / 1e6;
+}
+
+static void
+publish(ta_store *s, ta_index_opts *o, gboolean final, double t0)
+{
+  /* A generation's worth of transient memory was just freed: give it back,
+   * so that resident memory measures what the model keeps. */
+  malloc_trim(0);
+  if (o->first_publish_s == 0)
+    o->first_publish_s = now_s() - t0;
+  if (o->publish)
+    o->publish(o->ud, ta_snapshot_new_from_store(s), final);
+}
+
+static gp_config
+config_for(ta_store *s, ta_index_opts *o, gboolean first)
+{
+  gp_config c = { 0 };
+  c.strtab = s->strtab;
+  c.keep_spans = o->resident;
+  c.first_gen = first;
+  c.floor = G_MININT64;
+  if (s->have_shift) {
+    c.shift = s->shift;
+    c.origin = s->origin;
+    c.count_shift = s->shift;
+  } else {
+    /* Until the first generation is seen: 1 µs buckets from its Sync,
+     * which the merge re-buckets exactly to the width it then chooses. */
+    c.shift = TA_FINE_SHIFT;
+    c.provisional = TRUE;
+    c.count_shift = TA_FINE_SHIFT;
+  }
+  return c;
+}
+
+/* Merges a generation's output; the first one decides the level-0 width. */
+static void
+merge_out(ta_store *s, gp_out *out, mg_gen *info)
+{
+  if (!s->have_shift) {
+    guint shift = ta_store_choose_shift(out, (guint64)(info->end_offset - info->start_offset));
+    g_assert(out->l0_shift == TA_FINE_SHIFT);
+    ta_store_set_shift(s, shift, out->sync_time);
+  }
+  info->number = out->number ? out->number : info->number;
+  info->sync_time = out->sync_time;
+  info->last_time = out->last_time;
+  info->last_event = out->last_event;
+  info->n_events = out->n_events;
+  ta_store_merge(s, out, info);
+}
+
+static gboolean
+run_sequential(ta_store *s, ta_index_opts *o, double t0)
+{
+  ta_error err;
+  ta_parser *p = ta_parser_open_path(s->path, &err);
+  if (!p) {
+    set_decode_error(&s->error, &err);
+    return FALSE;
+  }
+  s->format = ta_parser_format(p);
+  genproc *gp = NULL;
+  mg_gen info = { 0 };
+  ta_event ev;
+  int r;
+  guint64 n = 0;
+  gboolean cancelled = FALSE;
+  while ((r = ta_parser_next(p, &ev)) > 0) {
+    if ((++n & 0xffff) == 0 && g_cancellable_is_cancelled(o->cancellable)) {
+      cancelled = TRUE;
+      break;
+    }
+    if (ev.kind == TA_KIND_SYNC) {
+      if (gp && !ev.gen)
+        genproc_event(gp, &ev);   /* the closing Sync: Go's end of trace */
+      if (gp) {
+        gp_out *out = genproc_finish(gp);
+        genproc_free(gp);
+        gp = NULL;
+        merge_out(s, out, &info);
+        gp_out_free(out);
+        s->bytes_indexed = ta_parser_bytes_read(p);
+        publish(s, o, FALSE, t0);
+      }
+      if (!ev.gen)
+        continue;
+      const ta_generation_info *gi = ta_parser_generation(p);
+      memset(&info, 0, sizeof info);
+      info.floor = s->gens->len ? g_array_index(s->gens, mg_gen, s->gens->len - 1).last_event
+                                : G_MININT64;
+      if (gi) {
+        info.number = gi->number;
+        info.start_offset = gi->start_offset;
+        info.end_offset = gi->end_offset;
+      }
+      gp_config c = config_for(s, o, s->gens->len == 0);
+      gp = genproc_new(&c);
+    }
+    if (gp)
+      genproc_event(gp, &ev);
+  }
+  if (gp && r == 0 && !cancelled) {
+    gp_out *out = genproc_finish(gp);
+    merge_out(s, out, &info);
+    gp_out_free(out);
+  }
+  genproc_free(gp);
+  if (r < 0)
+    set_decode_error(&s->error, ta_parser_error(p));
+  s->bytes_indexed = ta_parser_bytes_read(p);
+  ta_parser_free(p);
+  if (cancelled)
+    g_set_error_literal(&s->error, TA_MODEL_ERROR, TA_MODEL_ERROR_CANCELLED, "cancelled");
+  return r == 0 && !cancelled;
+}
+
+typedef struct {
+  GMutex lock;
+  GCond cond;
+} job_sync;
+
+typedef struct job job;
+struct job {
+  ta_store *s;
+  job_sync *js;
+  job *prev;
+  int format;
+  gint64 start, end, prev_start;
+  gp_config cfg;
+  GCancellable *cancellable;
+  gp_out *out;
+  GError *error;
+  gboolean done;
+  /* the time of this generation's last event, as read in sequence */
+  gboolean last_known;
+  gint64 last;
+  gint64 floor;   /* the previous one's */
+};
+
+/* The previous generation's last event time (G_MININT64 for the first;
+ * TA_TIME_NONE while unknown unless `block`). */
+static gint64
+job_floor(gpointer ud, gboolean block)
+{
+  job *j = ud;
+  if (!j->prev)
+    return G_MININT64;
+  g_mutex_lock(&j->js->lock);
+  while (block && !j->prev->last_known && !g_cancellable_is_cancelled(j->cancellable))
+    g_cond_wait(&j->js->cond, &j->js->lock);
+  gint64 f = j->prev->last_known ? j->prev->last : G_MININT64;
+  gboolean known = j->prev->last_known;
+  g_mutex_unlock(&j->js->lock);
+  return known || block ? f : TA_TIME_NONE;
+}
+
+static void
+job_run(gpointer data, gpointer user)
+{
+  job *j = data;
+  job_sync *js = j->js;
+  range_stats st = { G_MININT64, 0 };
+  gp_out *out = decode_generation(j->s->path, j->format, j->start, j->end, j->prev_start,
+                                  &j->cfg, job_floor, j, &st, j->cancellable, &j->error);
+  gint64 floor = job_floor(j, TRUE);
+  g_mutex_lock(&js->lock);
+  j->out = out;
+  j->done = TRUE;
+  j->floor = floor;
+  /* t' = max(t, floor + 1 + i) over the generation's events */
+  j->last = floor == G_MININT64 ? st.raw_last : MAX(st.raw_last, floor + (gint64)st.n);
+  j->last_known = TRUE;
+  g_cond_broadcast(&js->cond);
+  g_mutex_unlock(&js->lock);
+}
+
+static gboolean
+run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
+{
+  s->format = ta_scanner_format(sc);
+  job_sync *js = g_new0(job_sync, 1);
+  g_mutex_init(&js->lock);
+  g_cond_init(&js->cond);
+  GThreadPool *pool = g_thread_pool_new(job_run, js, (gint)o->n_threads, FALSE, NULL);
+  GPtrArray *jobs = g_ptr_array_new();
+  guint next_merge = 0;
+  gboolean eof = FALSE, ok = TRUE;
+  /* Generations in flight: one per worker (each holds its decoded
+   * generation and, until the previous one's end is known, its events). */
+  guint window = o->n_threads;
+
+  for (;;) {
+    /* Keep `window` generations in flight (only one until the first is merged:
+     * its spans decide the bucket width the others need). */
+    guint limit = s->have_shift ? window : 1;
+    while (!eof && jobs->len - next_merge < limit) {
+      gint64 a, b;
+      int r = ta_scanner_next(sc, &a, &b);
+      if (r <= 0) {
+        eof = TRUE;
+        if (r < 0 && jobs->len == 0) {
+          g_set_error_literal(&s->error, TA_MODEL_ERROR, TA_MODEL_ERROR_DECODE,
+                              "no generation found (broken batch header)");
+          ok = FALSE;
+        }
+        break;
+      }
+      job *j = g_new0(job, 1);
+      j->s = s;
+      j->js = js;
+      j->prev = jobs->len ? g_ptr_array_index(jobs, jobs->len - 1) : NULL;
+      j->format = s->format;
+      j->start = a;
+      j->end = b;
+      j->prev_start = jobs->len ? ((job *)g_ptr_array_index(jobs, jobs->len - 1))->start : -1;
+      j->cfg = config_for(s, o, jobs->len == 0);
+      j->cancellable = o->cancellable;
+      g_ptr_array_add(jobs, j);
+      g_thread_pool_push(pool, j, NULL);
+    }
+    if (next_merge == jobs->len)
+      break;
+    job *j = g_ptr_array_index(jobs, next_merge);
+    g_mutex_lock(&js->lock);
+    while (!j->done)
+      g_cond_wait(&js->cond, &js->lock);
+    g_mutex_unlock(&js->lock);
+    if (g_cancellable_is_cancelled(o->cancellable)) {
+      ok = FALSE;
+      break;
+    }
+    if (!j->out) {
+      if (!s->error)
+        s->error = j->error ? g_error_copy(j->error) : NULL;
+      ok = FALSE;
+      break;
+    }
+    mg_gen info = { 0 };
+    info.start_offset = j->start;
+    info.end_offset = j->end;
+    info.number = next_merge + 1;
+    info.floor = j->floor;
+    merge_out(s, j->out, &info);
+    gp_out_free(j->out);
+    j->out = NULL;
+    s->bytes_indexed = (guint64)j->end;
+    next_merge++;
+    publish(s, o, FALSE, t0);
+  }
+  if (g_cancellable_is_cancelled(o->cancellable)) {
+    g_mutex_lock(&js->lock);
+    g_cond_broadcast(&js->cond);
+    g_mutex_unlock(&js->lock);
+    g_clear_error(&s->error);
+    g_set_error_literal(&s->error, TA_MODEL_ERROR, TA_MODEL_ERROR_CANCELLED, "cancelled");
+    ok = FALSE;
+  }
+  g_thread_pool_free(pool, FALSE, TRUE);
+  for (guint i = 0; i < jobs->len; i++) {
+    job *j = g_ptr_array_index(jobs, i);
+    gp_out_free(j->out);
+    g_clear_error(&j->error);
+    g_free(j);
+  }
+  g_ptr_array_free(jobs, TRUE);
+  g_mutex_clear(&js->lock);
+  g_cond_clear(&js->cond);
+  g_free(js);
+  return ok;
+}
+
+gboolean
+ta_index_run(ta_store *s, ta_index_opts *o)
+{
+  double t0 = now_s();
+  o->first_publish_s = 0;
+  s->resident = o->resident;
+  GStatBuf st;
+  if (g_stat(s->path, &st) == 0)
+    s->bytes_total = (guint64)st.st_size;
+  gboolean ok;
+  ta_scanner *sc = o->n_threads > 1 ? ta_scanner_open(s->path, NULL) : NULL;
+  if (sc) {
+    s->plain = TRUE;
+    ok = run_parallel(s, o, sc, t0);
+    ta_scanner_free(sc);
+  } else {
+    /* Plain files decoded in one stream can still be re-read by range. */
+    ta_scanner *probe = ta_scanner_open(s->path, NULL);
+    s->plain = probe != NULL;
+    ta_scanner_free(probe);
+    ok = run_sequential(s, o, t0);
+  }
+  if (!s->have_shift)
+    ta_store_set_shift(s, 20, 0);
+  if (!ok && s->gens->len) {
+    /* Stopped at an error: the trace ends with the last good event (a whole
+     * read has no closing Sync after it). */
+    s->frontier = g_array_index(s->gens, mg_gen, s->gens->len - 1).last_event;
+  }
+  ta_store_finish(s);
+  o->total_s = now_s() - t0;
+  if (g_getenv("TA_MODEL_DEBUG"))
+    ta_store_dump_memory(s);
+  publish(s, o, TRUE, t0);
+  return ok;
+}
