@@ -24,6 +24,8 @@ mu_buf_reserve(mu_buf *b, gsize extra)
 void
 mu_buf_append(mu_buf *b, const void *p, gsize n)
 {
+  if (n == 0)
+    return; /* memcpy may not take the NULL data of an empty buffer */
   mu_buf_reserve(b, n);
   memcpy(b->data + b->len, p, n);
   b->len += n;
