@@ -1,0 +1,573 @@
+/* ta-timeline-draw.c: the timeline's drawing: rows (columns from summaries,
+ * exact spans, metrics, regions, CPU ticks, labels), the ruler and the
+ * hover/selection overlay.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#define G_LOG_DOMAIN "ta-timeline"
+
+#include "ta-timeline-private.h"
+
+/* ---- drawing: rows ------------------------------------------------------- */
+
+static void
+draw_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *layout, const char *text,
+           double x, double y, double max_w, GdkRGBA color)
+{
+  pango_layout_set_text (layout, text, -1);
+  pango_layout_set_width (layout, max_w > 0 ? (int)(max_w * PANGO_SCALE) : -1);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
+  gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+fill (GtkSnapshot *snapshot, GdkRGBA c, double x, double y, double w, double h)
+{
+  gtk_snapshot_append_color (snapshot, &c, &GRAPHENE_RECT_INIT ((float)x, (float)y, (float)w, (float)h));
+}
+
+static char *
+span_label (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
+{
+  switch (key->kind)
+    {
+    case TA_TRACK_PROC:
+    case TA_TRACK_THREAD:
+      if (s->g != TA_ID_NONE)
+        {
+          TaGoroutine g;
+          if (ta_snapshot_find_goroutine (self->snap, s->g, &g, NULL))
+            return ta_snapshot_dup_goroutine_label (self->snap, &g);
+          return g_strdup_printf ("g%" G_GINT64_FORMAT, s->g);
+        }
+      return g_strdup (ta_state_label (s->state));
+    case TA_TRACK_REGIONS:
+    case TA_TRACK_TASKS:
+    case TA_TRACK_STW:
+      return g_strdup (ta_snapshot_get_string (self->snap, s->reason));
+    case TA_TRACK_GOROUTINE:
+      {
+        const char *reason = ta_snapshot_get_string (self->snap, s->reason);
+        if (reason && *reason && s->state != TA_STATE_RUNNING)
+          return g_strdup_printf ("%s: %s", ta_state_label (s->state), reason);
+        return g_strdup (ta_state_label (s->state));
+      }
+    default:
+      return g_strdup (ta_state_label (s->state));
+    }
+}
+
+static TaColor
+span_color (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
+{
+  TaColor c = self->state_colors[s->state < TA_N_STATES ? s->state : 0];
+  if (key->kind == TA_TRACK_REGIONS)
+    {
+      /* Alternate the shade by depth so nested regions read apart. */
+      float k = (key->sub % 2) ? 0.8f : 1.0f;
+      c.r *= k, c.g *= k, c.b *= k;
+    }
+  return c;
+}
+
+/* Draws one state row from columns: colour-mixed per pixel, runs merged. */
+static void
+draw_row_columns (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
+                  const TaViewport *vp, guint ncols)
+{
+  double x0 = GUTTER_W;
+  guint c = 0;
+
+  if (!ta_snapshot_query_track (self->snap, &row->key, vp->start, vp->end, ncols, self->cols))
+    return;
+  while (c < ncols)
+    {
+      TaColor col;
+      guint run = 1;
+      if (!ta_color_mix (self->cols[c].time, self->state_colors, TA_N_STATES,
+                         self->cols[c].end - self->cols[c].start, 0.35f, &col))
+        {
+          c++;
+          continue;
+        }
+      while (c + run < ncols)
+        {
+          TaColor next;
+          if (!ta_color_mix (self->cols[c + run].time, self->state_colors, TA_N_STATES,
+                             self->cols[c + run].end - self->cols[c + run].start, 0.35f, &next)
+              || fabsf (next.r - col.r) > 0.01f || fabsf (next.g - col.g) > 0.01f
+              || fabsf (next.b - col.b) > 0.01f || fabsf (next.a - col.a) > 0.01f)
+            break;
+          run++;
+        }
+      fill (snapshot, timeline_rgba (col), x0 + c, y, run, row->height);
+      c += run;
+    }
+}
+
+/* Draws one state row from exact spans: spans of a pixel or more as boxes
+ * (labelled when wide), thinner ones merged per pixel column by coverage. */
+static void
+draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
+                const TaViewport *vp, const TaSpan *spans, gsize n, guint ncols)
+{
+  double nspp = ta_viewport_ns_per_px (vp);
+  gint64 *cov = self->cov;
+  gboolean any_thin = FALSE;
+  gsize i = 0;
+
+  /* Skip spans ending before the view (binary search). */
+  {
+    gsize lo = 0, hi = n;
+    while (lo < hi)
+      {
+        gsize mid = lo + (hi - lo) / 2;
+        if (spans[mid].end <= vp->start)
+          lo = mid + 1;
+        else
+          hi = mid;
+      }
+    i = lo;
+  }
+  memset (cov, 0, sizeof (gint64) * ncols * TA_N_STATES);
+  for (; i < n && spans[i].start < vp->end; i++)
+    {
+      const TaSpan *s = &spans[i];
+      double xa = ta_viewport_time_to_x (vp, s->start), xb = ta_viewport_time_to_x (vp, s->end);
+      TaColor col;
+
+      if (s->state == TA_STATE_NONE || s->state >= TA_N_STATES || s->end <= vp->start)
+        continue;
+      col = span_color (self, &row->key, s);
+      if (col.a <= 0)
+        continue;
+      if (xb - xa >= 1.0)
+        {
+          double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
+          fill (snapshot, timeline_rgba (col), GUTTER_W + ca, y, cb - ca, row->height);
+          if (cb - ca > LABEL_MIN_PX && row->height >= 12)
+            {
+              g_autofree char *label = span_label (self, &row->key, s);
+              GdkRGBA tc = { 0, 0, 0, 0.85f };
+              if (label && *label)
+                {
+                  PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
+                  draw_text (self, snapshot, lay, label, GUTTER_W + ca + 3,
+                             y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
+                }
+            }
+        }
+      else
+        {
+          /* Sub-pixel: accumulate into the columns it touches. */
+          gint64 a = MAX (s->start, vp->start), b = MIN (s->end, vp->end);
+          guint c0 = (guint)MIN ((double)(a - vp->start) / nspp, ncols - 1);
+          guint c1 = (guint)MIN ((double)(b - 1 - vp->start) / nspp, ncols - 1);
+          for (guint c = c0; c <= c1; c++)
+            {
+              gint64 cs = vp->start + (gint64)(c * nspp), ce = vp->start + (gint64)((c + 1) * nspp);
+              gint64 ov = MIN (b, ce) - MAX (a, cs);
+              cov[c * TA_N_STATES + s->state] += MAX (ov, 1);
+            }
+          any_thin = TRUE;
+        }
+    }
+  if (any_thin)
+    for (guint c = 0; c < ncols; c++)
+      {
+        TaColor col;
+        if (ta_color_mix (&cov[c * TA_N_STATES], self->state_colors, TA_N_STATES,
+                          (gint64)MAX (nspp, 1), 0.35f, &col))
+          fill (snapshot, timeline_rgba (col), GUTTER_W + c, y, 1, row->height);
+      }
+}
+
+static void
+draw_metric_row (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
+                 const TaViewport *vp, guint ncols)
+{
+  TaMetric metrics[TA_N_METRICS];
+  guint nm = ta_track_metrics (row->key.kind, metrics);
+  g_autofree TaMetricColumn *mc = g_new0 (TaMetricColumn, (gsize)ncols * MAX (nm, 1));
+  gint64 vmax = 1;
+  cairo_t *cr;
+  gboolean stacked = row->key.kind == TA_TRACK_GOROUTINES;
+
+  for (guint m = 0; m < nm; m++)
+    {
+      if (!ta_snapshot_query_metric (self->snap, metrics[m], vp->start, vp->end, ncols, mc + m * ncols))
+        memset (mc + m * ncols, 0, sizeof (TaMetricColumn) * ncols);
+    }
+  for (guint c = 0; c < ncols; c++)
+    {
+      gint64 sum = 0;
+      for (guint m = 0; m < nm; m++)
+        {
+          TaMetricColumn *x = &mc[m * ncols + c];
+          if (!x->valid)
+            continue;
+          if (stacked)
+            sum += x->max;
+          else
+            vmax = MAX (vmax, x->max);
+        }
+      vmax = MAX (vmax, sum);
+    }
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)y,
+                                                                 (float)ncols, row->height));
+  cairo_translate (cr, GUTTER_W, y);
+  if (stacked)
+    {
+      /* Goroutines by state: stacked columns of each state's maximum. */
+      for (guint c = 0; c < ncols; c++)
+        {
+          double base = row->height;
+          for (guint m = 0; m < nm; m++)
+            {
+              TaMetricColumn *x = &mc[m * ncols + c];
+              TaColor col = self->metric_colors[metrics[m]];
+              double h;
+              if (!x->valid || x->max <= 0)
+                continue;
+              h = (double)x->max / (double)vmax * (row->height - 2);
+              cairo_set_source_rgba (cr, col.r, col.g, col.b, 0.9);
+              cairo_rectangle (cr, c, base - h, 1, h);
+              cairo_fill (cr);
+              base -= h;
+            }
+        }
+    }
+  else
+    {
+      for (guint m = 0; m < nm; m++)
+        {
+          TaColor col = self->metric_colors[metrics[m]];
+          gboolean first = TRUE, area = m == 0 && row->key.kind == TA_TRACK_HEAP;
+          double last_y = row->height;
+          /* min/max band per column, then a line through the last values. */
+          for (guint c = 0; c < ncols; c++)
+            {
+              TaMetricColumn *x = &mc[m * ncols + c];
+              double ya, yb;
+              if (!x->valid)
+                continue;
+              ya = row->height - 1 - (double)x->max / (double)vmax * (row->height - 3);
+              yb = row->height - 1 - (double)x->min / (double)vmax * (row->height - 3);
+              cairo_set_source_rgba (cr, col.r, col.g, col.b, area ? 0.35 : 0.9);
+              if (area)
+                cairo_rectangle (cr, c, ya, 1, row->height - ya);
+              else
+                cairo_rectangle (cr, c, ya, 1, MAX (yb - ya, 1));
+              cairo_fill (cr);
+              if (!first && !area)
+                {
+                  cairo_move_to (cr, c - 0.5, last_y);
+                  cairo_line_to (cr, c + 0.5, ya);
+                }
+              last_y = row->height - 1 - (double)x->last / (double)vmax * (row->height - 3);
+              first = FALSE;
+            }
+          cairo_set_line_width (cr, 1);
+          cairo_stroke (cr);
+        }
+    }
+  cairo_destroy (cr);
+
+  {
+    g_autofree char *max_text = row->key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)vmax)
+                                                              : g_strdup_printf ("%" G_GINT64_FORMAT, vmax);
+    draw_text (self, snapshot, self->small_layout, max_text, GUTTER_W + ncols - 80, y, 76, timeline_fg_color (self, 0.6f));
+  }
+}
+
+/* CPU sample ticks on goroutine, proc and thread rows. */
+static void
+draw_cpu_ticks (TaTimeline *self, GtkSnapshot *snapshot, const TaViewport *vp,
+                GHashTable *visible, double y_off)
+{
+  guint64 n = ta_snapshot_get_n_cpu_samples (self->snap);
+  guint64 i = ta_snapshot_lower_bound_cpu_sample (self->snap, vp->start);
+  guint drawn = 0;
+  GdkRGBA c = timeline_rgba (self->cpu_color);
+
+  for (; i < n && drawn < MAX_CPU_TICKS; i++)
+    {
+      TaCpuSample s;
+      double x;
+      TaTrackKey keys[3];
+      if (!ta_snapshot_get_cpu_sample (self->snap, i, &s) || s.time >= vp->end)
+        break;
+      x = GUTTER_W + ta_viewport_time_to_x (vp, s.time);
+      keys[0] = (TaTrackKey){ TA_TRACK_GOROUTINE, 0, s.g };
+      keys[1] = (TaTrackKey){ TA_TRACK_PROC, 0, s.p };
+      keys[2] = (TaTrackKey){ TA_TRACK_THREAD, 0, s.m };
+      for (guint k = 0; k < 3; k++)
+        {
+          gpointer v = g_hash_table_lookup (visible, &keys[k]);
+          if (v)
+            {
+              const Row *r = &g_array_index (self->rows, Row, GPOINTER_TO_UINT (v) - 1);
+              fill (snapshot, c, x, RULER_H + r->top - y_off + r->height - 5, 1, 5);
+              drawn++;
+            }
+        }
+    }
+}
+
+static void
+draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
+{
+  TaViewport vp = timeline_current_viewport (self);
+  guint ncols = (guint)MAX (timeline_canvas_width (self), 1);
+  double y_off = timeline_scroll_y (self);
+  g_autoptr (GHashTable) visible = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
+  GdkRGBA header_bg = self->dark ? (GdkRGBA){ 1, 1, 1, 0.08f } : (GdkRGBA){ 0, 0, 0, 0.06f };
+  GdkRGBA stripe = self->dark ? (GdkRGBA){ 1, 1, 1, 0.025f } : (GdkRGBA){ 0, 0, 0, 0.02f };
+  int first;
+
+  if (self->n_cols_alloc < ncols)
+    {
+      self->cols = g_renew (TaColumn, self->cols, ncols);
+      self->n_cols_alloc = ncols;
+    }
+  self->cov = g_renew (gint64, self->cov, (gsize)ncols * TA_N_STATES);
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
+  first = timeline_row_at_y (self, RULER_H);
+  if (first < 0)
+    first = 0;
+  /* timeline_row_at_y returns -1 in gaps: step back to the row above the top edge. */
+  while (first > 0 && g_array_index (self->rows, Row, first).top > y_off)
+    first--;
+
+  for (guint i = (guint)first; i < self->rows->len; i++)
+    {
+      const Row *r = &g_array_index (self->rows, Row, i);
+      double y = RULER_H + r->top - y_off;
+      if (y > height)
+        break;
+      if (y + r->height < RULER_H)
+        continue;
+
+      if (r->type == ROW_HEADER || r->type == ROW_SUBHEADER)
+        {
+          g_autofree char *text = NULL;
+          if (r->type == ROW_HEADER)
+            text = g_strdup_printf ("%s %s  (%u)", self->collapsed[r->group] ? "▸" : "▾",
+                                    group_names[r->group], r->count);
+          else
+            text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
+          fill (snapshot, header_bg, 0, y, width, r->height);
+          draw_text (self, snapshot, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+                     r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
+                     width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
+          continue;
+        }
+
+      if (i % 2)
+        fill (snapshot, stripe, GUTTER_W, y, ncols, r->height);
+      if (r->key.kind == TA_TRACK_GOROUTINE || r->key.kind == TA_TRACK_PROC
+          || r->key.kind == TA_TRACK_THREAD)
+        g_hash_table_insert (visible, (gpointer)&r->key, GUINT_TO_POINTER (i + 1));
+
+      gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)y, (float)ncols, r->height));
+      if (r->is_metric)
+        draw_metric_row (self, snapshot, r, y, &vp, ncols);
+      else
+        {
+          gsize n;
+          const TaSpan *spans = timeline_window_spans_for (self, &r->key, vp.start, vp.end, &n);
+          if (spans || (self->window && timeline_window_track_index (self, &r->key) >= 0
+                        && ta_window_get_start (self->window) <= vp.start
+                        && ta_window_get_end (self->window) >= vp.end))
+            draw_row_spans (self, snapshot, r, y, &vp, spans, n, ncols);
+          else
+            draw_row_columns (self, snapshot, r, y, &vp, ncols);
+        }
+      gtk_snapshot_pop (snapshot);
+
+      /* The label in the gutter. */
+      {
+        g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
+        PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
+        draw_text (self, snapshot, lay, label ? label : "", 8 + r->indent * 12,
+                   y + (r->height >= TRACK_H ? 2 : 0), GUTTER_W - 12 - r->indent * 12,
+                   timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
+      }
+    }
+  if (ta_snapshot_get_n_cpu_samples (self->snap))
+    draw_cpu_ticks (self, snapshot, &vp, visible, y_off);
+  gtk_snapshot_pop (snapshot);
+}
+
+/* ---- drawing: ruler and overlay ------------------------------------------ */
+
+static void
+draw_ruler (TaTimeline *self, GtkSnapshot *snapshot, int width)
+{
+  TaViewport vp = timeline_current_viewport (self);
+  gint64 origin = self->snap ? ta_snapshot_get_start (self->snap) : 0;
+  gint64 step = ta_tick_step (vp.end - vp.start, vp.width, 110);
+  gint64 t = ta_tick_first (vp.start, origin, step);
+  GdkRGBA bg = self->dark ? (GdkRGBA){ 0.14f, 0.14f, 0.15f, 1 } : (GdkRGBA){ 0.96f, 0.96f, 0.96f, 1 };
+  GdkRGBA line = timeline_fg_color (self, 0.25f), grid = timeline_fg_color (self, 0.07f);
+  /* Deep zooms make absolute labels long: label the first tick in full and
+   * the rest relative to it. */
+  gboolean relative = (t - origin) / MAX (step, 1) > 1000;
+  gint64 anchor = t;
+  int k = 0;
+
+  fill (snapshot, bg, 0, 0, width, RULER_H);
+  fill (snapshot, line, 0, RULER_H - 1, width, 1);
+  for (; t <= vp.end && k < 1000; t += step, k++)
+    {
+      double x = GUTTER_W + ta_viewport_time_to_x (&vp, t);
+      g_autofree char *label = NULL;
+      if (x < GUTTER_W)
+        continue;
+      fill (snapshot, line, x, RULER_H - 8, 1, 8);
+      fill (snapshot, grid, x, RULER_H, 1, 100000);
+      for (int m = 1; m < 5; m++)
+        {
+          double xm = GUTTER_W + ta_viewport_time_to_x (&vp, t + step * m / 5);
+          fill (snapshot, line, xm, RULER_H - 4, 1, 4);
+        }
+      if (relative && t != anchor)
+        label = ta_format_tick_delta (t - anchor, step);
+      else
+        label = ta_format_tick_label (t - origin, step);
+      draw_text (self, snapshot, self->small_layout, label, x + 3, 3, 106, timeline_fg_color (self, 0.8f));
+    }
+  /* Gutter corner: the visible span. */
+  {
+    g_autofree char *span = ta_format_duration (vp.end - vp.start);
+    g_autofree char *text = g_strdup_printf ("view %s", span);
+    fill (snapshot, bg, 0, 0, GUTTER_W, RULER_H - 1);
+    draw_text (self, snapshot, self->small_layout, text, 8, 8, GUTTER_W - 12, timeline_fg_color (self, 0.6f));
+    fill (snapshot, line, GUTTER_W - 1, 0, 1, RULER_H);
+  }
+}
+
+static void
+draw_overlay (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
+{
+  TaViewport vp = timeline_current_viewport (self);
+  gint64 s0, s1;
+  double y_off = timeline_scroll_y (self);
+
+  /* Selection: shaded range and its duration in the ruler. */
+  if (self->session && ta_session_get_selection (self->session, &s0, &s1))
+    {
+      double xa = GUTTER_W + ta_viewport_time_to_x (&vp, s0);
+      double xb = GUTTER_W + ta_viewport_time_to_x (&vp, s1);
+      GdkRGBA shade = { 0.21f, 0.52f, 0.89f, 0.15f }, edge = { 0.21f, 0.52f, 0.89f, 0.9f };
+      g_autofree char *d = ta_format_duration (s1 - s0);
+      xa = MAX (xa, GUTTER_W);
+      xb = MIN (xb, width);
+      if (xb > xa)
+        {
+          fill (snapshot, shade, xa, 0, xb - xa, height);
+          fill (snapshot, edge, xa, 0, 1, height);
+          fill (snapshot, edge, xb - 1, 0, 1, height);
+          fill (snapshot, edge, xa, RULER_H - 12, xb - xa, 12);
+          draw_text (self, snapshot, self->small_layout, d, MAX (xa, (xa + xb) / 2 - 40), RULER_H - 14,
+                     120, (GdkRGBA){ 1, 1, 1, 1 });
+        }
+    }
+
+  /* Selected span outline. */
+  if (self->has_selected_span && self->selected_row >= 0 && self->selected_row < (int)self->rows->len)
+    {
+      const Row *r = &g_array_index (self->rows, Row, self->selected_row);
+      double xa = MAX (GUTTER_W + ta_viewport_time_to_x (&vp, self->selected_span.start), GUTTER_W - 2);
+      double xb = MIN (GUTTER_W + ta_viewport_time_to_x (&vp, self->selected_span.end), width + 2);
+      double y = RULER_H + r->top - y_off;
+      GdkRGBA c = timeline_fg_color (self, 1);
+      GskRoundedRect rr;
+      float w[4] = { 2, 2, 2, 2 };
+      GdkRGBA cs[4] = { c, c, c, c };
+      gsk_rounded_rect_init_from_rect (&rr, &GRAPHENE_RECT_INIT ((float)xa - 1, (float)y - 1,
+                                                                 (float)MAX (xb - xa, 1) + 2, r->height + 2), 0);
+      if (xb >= GUTTER_W && y + r->height > RULER_H)
+        gtk_snapshot_append_border (snapshot, &rr, w, cs);
+    }
+
+  /* Hover: row highlight, span outline and the cursor line. */
+  if (self->pointer_in && self->pointer_x >= GUTTER_W)
+    {
+      if (self->hover_row >= 0 && self->hover_row < (int)self->rows->len)
+        {
+          const Row *r = &g_array_index (self->rows, Row, self->hover_row);
+          double y = RULER_H + r->top - y_off;
+          fill (snapshot, timeline_fg_color (self, 0.06f), 0, y, GUTTER_W, r->height);
+          if (self->hover_has_span)
+            {
+              double xa = MAX (GUTTER_W + ta_viewport_time_to_x (&vp, self->hover_span.start), GUTTER_W);
+              double xb = MIN (GUTTER_W + ta_viewport_time_to_x (&vp, self->hover_span.end), width);
+              GdkRGBA c = timeline_fg_color (self, 0.7f);
+              GskRoundedRect rr;
+              float w[4] = { 1, 1, 1, 1 };
+              GdkRGBA cs[4] = { c, c, c, c };
+              gsk_rounded_rect_init_from_rect (&rr, &GRAPHENE_RECT_INIT ((float)xa, (float)y,
+                                                                         (float)MAX (xb - xa, 1), r->height), 0);
+              gtk_snapshot_append_border (snapshot, &rr, w, cs);
+            }
+        }
+      fill (snapshot, timeline_fg_color (self, 0.35f), self->pointer_x, 0, 1, height);
+      {
+        gint64 t = ta_viewport_x_to_time (&vp, self->pointer_x - GUTTER_W);
+        g_autofree char *label = ta_format_duration (t - (self->snap ? ta_snapshot_get_start (self->snap) : 0));
+        GdkRGBA bg = self->dark ? (GdkRGBA){ 0.2f, 0.2f, 0.2f, 0.95f } : (GdkRGBA){ 1, 1, 1, 0.95f };
+        fill (snapshot, bg, self->pointer_x + 2, RULER_H - 15, 90, 14);
+        draw_text (self, snapshot, self->small_layout, label, self->pointer_x + 4, RULER_H - 16, 86,
+                   timeline_fg_color (self, 0.9f));
+      }
+    }
+
+  /* Indexing frontier: what lies past it is not known yet. */
+  if (self->snap && !ta_snapshot_is_complete (self->snap))
+    {
+      double x = GUTTER_W + ta_viewport_time_to_x (&vp, ta_snapshot_get_end (self->snap));
+      if (x < width)
+        fill (snapshot, timeline_fg_color (self, 0.08f), MAX (x, GUTTER_W), RULER_H, width - MAX (x, GUTTER_W), height);
+    }
+}
+
+void
+ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
+{
+  TaTimeline *self = TA_TIMELINE (widget);
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  TaViewport vp = timeline_current_viewport (self);
+  double y_off = timeline_scroll_y (self);
+
+  self->n_frames++;
+  if (!self->snap)
+    return;
+
+  if (!self->heavy || self->heavy_t0 != vp.start || self->heavy_t1 != vp.end || self->heavy_w != width
+      || self->heavy_h != height || self->heavy_scroll != y_off || self->heavy_snap != self->snap
+      || self->heavy_window != self->window || self->heavy_layout_serial != self->layout_serial)
+    {
+      GtkSnapshot *s = gtk_snapshot_new ();
+      g_clear_pointer (&self->heavy, gsk_render_node_unref);
+      draw_heavy (self, s, width, height);
+      draw_ruler (self, s, width);
+      self->heavy = gtk_snapshot_free_to_node (s);
+      self->heavy_t0 = vp.start;
+      self->heavy_t1 = vp.end;
+      self->heavy_w = width;
+      self->heavy_h = height;
+      self->heavy_scroll = y_off;
+      self->heavy_snap = self->snap;
+      self->heavy_window = self->window;
+      self->heavy_layout_serial = self->layout_serial;
+      timeline_schedule_window_request (self);
+    }
+  if (self->heavy)
+    gtk_snapshot_append_node (snapshot, self->heavy);
+  draw_overlay (self, snapshot, width, height);
+}

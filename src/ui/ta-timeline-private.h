@@ -1,0 +1,148 @@
+/* ta-timeline-private.h: what the timeline's files share (the instance
+ * struct, row layout types, sizes and the helpers each side calls). */
+#pragma once
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <math.h>
+#include <string.h>
+
+#include "ta-timeline.h"
+#include "ta-timeline-math.h"
+
+#define RULER_H      30.0
+#define GUTTER_W     210.0
+#define HEADER_H     26.0
+#define SUBHEADER_H  20.0
+#define TRACK_H      20.0
+#define REGION_H     14.0
+#define METRIC_H     44.0
+#define TASK_H       16.0
+#define ROW_GAP      1.0
+#define LABEL_MIN_PX 40.0
+#define EXACT_MAX_SPANS 40000   /* ask for exact spans when this few start in view */
+#define MAX_WINDOW_TRACKS 256
+#define MAX_CPU_TICKS 200000
+
+typedef enum {
+  GROUP_OVERVIEW,
+  GROUP_PROCS,
+  GROUP_THREADS,
+  GROUP_GOROUTINES,
+  GROUP_TASKS,
+  N_GROUPS
+} Group;
+
+static const char *group_names[N_GROUPS] = {
+  "Overview", "Procs", "Threads", "Goroutines", "Tasks",
+};
+
+typedef enum {
+  ROW_HEADER,
+  ROW_SUBHEADER,
+  ROW_TRACK,
+} RowType;
+
+typedef struct {
+  TaTrackKey key;
+  double     top;
+  float      height;
+  guint8     type;       /* RowType */
+  guint8     group;      /* Group */
+  guint8     is_metric;
+  guint8     indent;
+  guint32    count;      /* headers: rows in the group */
+  TaStringId func;       /* subheaders */
+} Row;
+
+typedef struct {
+  gint64 id, created;
+  TaStringId func;
+} GoSortItem;
+
+struct _TaTimeline
+{
+  GtkWidget parent_instance;
+
+  TaDocument *doc;
+  TaSnapshot *snap;
+  TaSession  *session;
+  gulong      snap_handler;
+  gulong      view_handler, sel_handler;
+
+  /* layout */
+  GArray    *rows;                /* Row */
+  double     content_h;
+  gboolean   collapsed[N_GROUPS];
+  TaGoroutineSort sort;
+  gboolean   group_by_func;
+  GtkAdjustment *vadj;
+  TaTrackKey revealed;
+  gboolean   has_revealed;
+
+  /* exact spans */
+  TaWindow     *window;
+  GHashTable   *window_tracks;    /* TaTrackKey* -> index+1 */
+  GCancellable *window_cancel;
+  gint64        pending_t0, pending_t1;
+  guint         pending_tracks_hash;
+  guint         window_idle;
+
+  /* palette */
+  TaPalette *palette;
+  TaColor    state_colors[TA_N_STATES];
+  TaColor    metric_colors[TA_N_METRICS];
+  TaColor    cpu_color;
+  gboolean   dark;
+
+  /* drawing scratch */
+  TaColumn  *cols;
+  guint      n_cols_alloc;
+  gint64    *cov;
+  PangoLayout *layout;
+  PangoLayout *small_layout;
+
+  /* heavy layer cache */
+  GskRenderNode *heavy;
+  gint64   heavy_t0, heavy_t1;
+  double   heavy_scroll;
+  int      heavy_w, heavy_h;
+  gpointer heavy_snap, heavy_window;
+  guint    heavy_layout_serial;
+  guint    layout_serial;
+  guint    n_frames;
+
+  /* interaction */
+  double   pointer_x, pointer_y;
+  gboolean pointer_in;
+  int      hover_row;
+  gboolean hover_has_span;
+  TaSpan   hover_span;
+  double   drag_start_x, drag_start_y;
+  gint64   drag_view_t0, drag_view_t1;
+  double   drag_scroll;
+  enum { DRAG_NONE, DRAG_PAN, DRAG_SELECT } drag_mode;
+  gint64   drag_sel_anchor;
+  double   zoom_scale_start;
+  gint64   zoom_view_t0, zoom_view_t1;
+  int      selected_row;
+  gboolean has_selected_span;
+  TaSpan   selected_span;
+};
+
+/* ta-timeline.c */
+GdkRGBA timeline_rgba (TaColor c);
+GdkRGBA timeline_fg_color (TaTimeline *self, float alpha);
+TaViewport timeline_current_viewport (TaTimeline *self);
+double timeline_canvas_width (TaTimeline *self);
+double timeline_scroll_y (TaTimeline *self);
+guint timeline_key_hash (gconstpointer k);
+gboolean timeline_key_equal_cb (gconstpointer a, gconstpointer b);
+int timeline_row_at_y (TaTimeline *self, double y);
+const TaSpan * timeline_window_spans_for (TaTimeline *self, const TaTrackKey *key, gint64 t0, gint64 t1, gsize *n);
+int timeline_window_track_index (TaTimeline *self, const TaTrackKey *key);
+void timeline_schedule_window_request (TaTimeline *self);
+
+/* ta-timeline-draw.c */
+void ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot);
