@@ -18,6 +18,8 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
+#define G_LOG_DOMAIN "ta-timeline"
+
 #include "ta-timeline-private.h"
 
 G_DEFINE_FINAL_TYPE (TaTimeline, ta_timeline, GTK_TYPE_WIDGET)
