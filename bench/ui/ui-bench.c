@@ -1,0 +1,409 @@
+/* ui-bench.c: viewer benchmarks on the real window under Xvfb (bench/run-ui).
+ *
+ *   ui-bench frames [--reps R] [--positions N] FILE
+ *       Opens FILE in a TaAppWindow sized so the timeline canvas is
+ *       1920x1080, waits until indexing finished, then for N zoom/pan
+ *       positions from the whole trace down to microseconds times
+ *       gtk_widget_snapshot_child() of the canvas (its snapshot vfunc, node
+ *       built) and gsk_render_node_draw() of that node into a 1920x1080
+ *       cairo image surface. At each position: one "arrival" frame right
+ *       after the view changes, then (once exact detail arrived or 2 s
+ *       passed) R frames, each with the view moved by 1 ns from the previous
+ *       frame's so the canvas' cached node is rebuilt every time. Prints one line per frame:
+ *         frame POS KIND SPAN_NS SNAPSHOT_US RENDER_US
+ *
+ *   ui-bench stall FILE
+ *       Opens FILE and, until indexing finished, records the largest gap
+ *       between callbacks of a G_PRIORITY_HIGH 1 ms timeout on the main
+ *       loop and the largest gap between frame-clock ticks of the canvas
+ *       (a tick callback keeps the clock running). Prints
+ *         stall timeout_max_us N timeout_p99_us N ... tick_max_us N ticks N load_s S
+ *
+ *   ui-bench firstpaint FILE
+ *       What `trace-atlas FILE` does (TaApplication, g_application_run with
+ *       FILE; made NON_UNIQUE), plus an "after-paint" handler on the
+ *       window's frame clock: at the end of the first frame in which the
+ *       timeline's snapshot vfunc ran with rows laid out, prints
+ *         firstpaint_s S
+ *       counted from TA_BENCH_T0_NS (CLOCK_MONOTONIC ns, set by the caller
+ *       just before exec: bench/run-ui does this), else from main(), and quits.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "ta-app-window.h"
+#include "ta-trace-page.h"
+#include "ta-timeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+spin (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
+  while (g_get_monotonic_time () < until)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (1000);
+}
+
+static gboolean
+spin_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
+{
+  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
+  while (g_get_monotonic_time () < until)
+    {
+      if (cond (data))
+        return TRUE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  return cond (data);
+}
+
+static gboolean
+page_loaded (gpointer p)
+{
+  return !ta_trace_page_get_loading (p);
+}
+
+static gboolean
+has_frames (gpointer p)
+{
+  return ta_timeline_get_n_frames (ta_trace_page_get_timeline (p)) > 0;
+}
+
+/* ---- frames ---------------------------------------------------------------- */
+
+typedef struct {
+  TaTracePage *page;
+  gint64 a, b;
+} WinWait;
+
+static gboolean
+window_covers (gpointer p)
+{
+  WinWait *w = p;
+  TaWindow *win = ta_timeline_get_window (ta_trace_page_get_timeline (w->page));
+  return win && ta_window_get_start (win) <= w->a && ta_window_get_end (win) >= w->b;
+}
+
+static void
+time_frame (GtkWidget *tl, cairo_t *cr, double *snap_us, double *render_us)
+{
+  GtkWidget *parent = gtk_widget_get_parent (tl);
+  GtkSnapshot *s;
+  GskRenderNode *node;
+  guint before = ta_timeline_get_n_frames (TA_TIMELINE (tl));
+  gint64 t0, t1, t2;
+
+  gtk_widget_queue_draw (tl);
+  t0 = g_get_monotonic_time ();
+  s = gtk_snapshot_new ();
+  gtk_widget_snapshot_child (parent, tl, s);
+  node = gtk_snapshot_free_to_node (s);
+  t1 = g_get_monotonic_time ();
+  cairo_save (cr);
+  cairo_set_operator (cr, CAIRO_OPERATOR_CLEAR);
+  cairo_paint (cr);
+  cairo_restore (cr);
+  if (node)
+    gsk_render_node_draw (node, cr);
+  cairo_surface_flush (cairo_get_target (cr));
+  t2 = g_get_monotonic_time ();
+  if (ta_timeline_get_n_frames (TA_TIMELINE (tl)) == before)
+    g_printerr ("ui-bench: warning: snapshot vfunc did not run\n");
+  g_clear_pointer (&node, gsk_render_node_unref);
+  *snap_us = (double)(t1 - t0);
+  *render_us = (double)(t2 - t1);
+}
+
+static int
+run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char *png)
+{
+  TaTimeline *tl = ta_trace_page_get_timeline (page);
+  TaSession *session = ta_trace_page_get_session (page);
+  g_autoptr (TaSnapshot) snap = ta_document_dup_snapshot (ta_trace_page_get_document (page));
+  gint64 start = ta_snapshot_get_start (snap), end = ta_snapshot_get_end (snap);
+  double full = (double)(end - start), min_span = 5000.0;  /* 5 µs */
+  int w = 0, h = 0;
+  cairo_surface_t *surf;
+  cairo_t *cr;
+
+  /* Size the window so the canvas is 1920x1080. */
+  for (int i = 0; i < 6; i++)
+    {
+      int dw, dh, ww, wh;
+      w = gtk_widget_get_width (GTK_WIDGET (tl));
+      h = gtk_widget_get_height (GTK_WIDGET (tl));
+      if (w == 1920 && h == 1080)
+        break;
+      gtk_window_get_default_size (GTK_WINDOW (win), &ww, &wh);
+      dw = 1920 - w;
+      dh = 1080 - h;
+      gtk_window_set_default_size (GTK_WINDOW (win), ww + dw, wh + dh);
+      spin (400);
+    }
+  w = gtk_widget_get_width (GTK_WIDGET (tl));
+  h = gtk_widget_get_height (GTK_WIDGET (tl));
+  g_print ("# canvas %dx%d, trace %.3f s, %" G_GUINT64_FORMAT " goroutines, %u rows\n", w, h, full / 1e9,
+           ta_snapshot_get_n_goroutines (snap), ta_timeline_get_n_rows (tl));
+  if (w != 1920 || h != 1080)
+    g_printerr ("ui-bench: warning: canvas is %dx%d, not 1920x1080\n", w, h);
+
+  surf = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, w, h);
+  cr = cairo_create (surf);
+
+  for (int p = 0; p < npos; p++)
+    {
+      double f = npos > 1 ? (double)p / (npos - 1) : 0;
+      double span = full * pow (min_span / full, f);
+      double frac = fmod (0.5 + p * 0.6180339887, 1.0);  /* pan around */
+      gint64 a, b, c;
+      WinWait ww;
+      double su, ru;
+
+      if (p == 0)
+        span = full;
+      c = start + (gint64)(full * (0.05 + 0.9 * frac));
+      a = c - (gint64)(span / 2);
+      if (a < start)
+        a = start;
+      b = a + (gint64)span;
+      if (b > end)
+        {
+          b = end;
+          a = MAX (start, b - (gint64)span);
+        }
+      if (p == 0)
+        b = end - 1;  /* the view opened at the whole trace: move it so this frame is not a cache hit */
+      ta_session_set_view (session, a, b, FALSE);
+      ta_session_get_view (session, &a, &b);
+      /* arrival: the first frame after the view moved (may be summaries only) */
+      time_frame (GTK_WIDGET (tl), cr, &su, &ru);
+      g_print ("frame %d arrival %" G_GINT64_FORMAT " %.0f %.0f\n", p, b - a, su, ru);
+      /* let the exact window (if the canvas wants one) arrive */
+      ww.page = page;
+      ww.a = a;
+      ww.b = b;
+      spin (60);
+      spin_until (window_covers, &ww, 2000);
+      for (int r = 0; r < reps; r++)
+        {
+          /* differs from the previous frame's view by 1 ns: no cache hit */
+          ta_session_set_view (session, a + (r % 2), b - ((r + 1) % 2), FALSE);
+          time_frame (GTK_WIDGET (tl), cr, &su, &ru);
+          g_print ("frame %d steady %" G_GINT64_FORMAT " %.0f %.0f\n", p, b - a, su, ru);
+        }
+      if (png && p == npos / 2)
+        cairo_surface_write_to_png (surf, png);
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+    }
+  cairo_destroy (cr);
+  cairo_surface_destroy (surf);
+  return 0;
+}
+
+/* ---- stall ----------------------------------------------------------------- */
+
+typedef struct {
+  gint64 last_timeout, last_tick;
+  gint64 max_timeout_gap, max_tick_gap, max_at, t_open;
+  GArray *gaps;
+  guint ticks;
+} Stall;
+
+static gboolean
+stall_timeout (gpointer data)
+{
+  Stall *st = data;
+  gint64 now = g_get_monotonic_time ();
+  if (st->last_timeout)
+    {
+      gint64 gap = now - st->last_timeout;
+      if (gap > st->max_timeout_gap)
+        {
+          st->max_timeout_gap = gap;
+          st->max_at = st->last_timeout - st->t_open;
+        }
+      g_array_append_val (st->gaps, gap);
+    }
+  st->last_timeout = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+stall_tick (GtkWidget *w, GdkFrameClock *clock, gpointer data)
+{
+  Stall *st = data;
+  gint64 now = g_get_monotonic_time ();
+  if (st->last_tick)
+    st->max_tick_gap = MAX (st->max_tick_gap, now - st->last_tick);
+  st->last_tick = now;
+  st->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- first paint ----------------------------------------------------------- */
+
+static gint64 fp_t0_us;
+static guint fp_last_frames;
+static gint64 fp_first_frame_us;  /* end of the window's first frame */
+
+static void
+fp_after_paint (GdkFrameClock *clock, gpointer data)
+{
+  TaAppWindow *win = data;
+  TaTracePage *page = ta_app_window_get_page (win);
+  TaTimeline *tl;
+  guint n;
+
+  if (!fp_first_frame_us)
+    fp_first_frame_us = g_get_monotonic_time ();
+  if (!page)
+    return;
+  tl = ta_trace_page_get_timeline (page);
+  n = ta_timeline_get_n_frames (tl);
+  if (n > fp_last_frames && ta_timeline_get_n_rows (tl) > 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+      g_print ("firstpaint_s %.4f firstframe_s %.4f frames %u rows %u\n", (now - fp_t0_us) / 1e6,
+               (fp_first_frame_us - fp_t0_us) / 1e6, n, ta_timeline_get_n_rows (tl));
+      fflush (stdout);
+      g_signal_handlers_disconnect_by_func (clock, fp_after_paint, data);
+      g_application_quit (g_application_get_default ());
+      return;
+    }
+  fp_last_frames = n;
+}
+
+static void
+fp_map (GtkWidget *w, gpointer data)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (w);
+  if (clock)
+    g_signal_connect (clock, "after-paint", G_CALLBACK (fp_after_paint), w);
+}
+
+static void
+fp_window_added (GtkApplication *app, GtkWindow *window, gpointer data)
+{
+  if (TA_IS_APP_WINDOW (window))
+    g_signal_connect (window, "map", G_CALLBACK (fp_map), NULL);
+}
+
+static int
+run_firstpaint (const char *path)
+{
+  g_autoptr (TaApplication) app = ta_application_new ();
+  char *args[] = { (char *)"trace-atlas", (char *)path, NULL };
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_signal_connect (app, "window-added", G_CALLBACK (fp_window_added), NULL);
+  return g_application_run (G_APPLICATION (app), 2, args);
+}
+
+static int
+cmp_i64 (gconstpointer a, gconstpointer b)
+{
+  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+  return x < y ? -1 : x > y;
+}
+
+int
+main (int argc, char **argv)
+{
+  int reps = 5, npos = 24;
+  const char *png = NULL;
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("frames|stall FILE");
+  GOptionEntry entries[] = {
+    { "reps", 0, 0, G_OPTION_ARG_INT, &reps, "Steady frames per position (frames)", "R" },
+    { "positions", 0, 0, G_OPTION_ARG_INT, &npos, "Zoom/pan positions (frames)", "N" },
+    { "png", 0, 0, G_OPTION_ARG_FILENAME, &png, "Write the middle position's frame here", "FILE" },
+    { NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TaApplication) app = NULL;
+  g_autoptr (GFile) file = NULL;
+  TaAppWindow *win;
+  TaTracePage *page;
+  const char *mode;
+  int rc = 0;
+
+  {
+    const char *t0 = g_getenv ("TA_BENCH_T0_NS");
+    fp_t0_us = t0 ? g_ascii_strtoll (t0, NULL, 10) / 1000 : g_get_monotonic_time ();
+  }
+  if (argc == 3 && !strcmp (argv[1], "firstpaint"))
+    return run_firstpaint (argv[2]);
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 3
+      || (strcmp (argv[1], "frames") && strcmp (argv[1], "stall")))
+    {
+      fprintf (stderr, "usage: ui-bench frames [--reps R] [--positions N] FILE | ui-bench stall FILE\n");
+      return 2;
+    }
+  mode = argv[1];
+  {
+    g_autofree char *tmp = g_dir_make_tmp ("ta-uibench-XXXXXX", NULL);
+    g_setenv ("XDG_DATA_HOME", tmp, TRUE);
+  }
+  gtk_init ();
+  adw_init ();
+  app = ta_application_new ();
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  if (!g_application_register (G_APPLICATION (app), NULL, NULL))
+    return 1;
+  win = ta_app_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (win), 2100, 1250);
+  gtk_window_present (GTK_WINDOW (win));
+  spin (300);
+
+  file = g_file_new_for_commandline_arg (argv[2]);
+  if (!strcmp (mode, "stall"))
+    {
+      Stall st = { 0 };
+      guint id;
+      gint64 t0;
+      st.gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
+      id = g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_timeout, &st, NULL);
+      spin (200);  /* baseline settles */
+      st.max_timeout_gap = 0;
+      g_array_set_size (st.gaps, 0);
+      t0 = g_get_monotonic_time ();
+      st.t_open = t0;
+      page = ta_app_window_open_file (win, file);
+      gtk_widget_add_tick_callback (GTK_WIDGET (ta_trace_page_get_timeline (page)), stall_tick, &st, NULL);
+      if (!spin_until (page_loaded, page, 600000))
+        {
+          g_printerr ("ui-bench: did not finish loading\n");
+          rc = 1;
+        }
+      g_source_remove (id);
+      g_array_sort (st.gaps, cmp_i64);
+      g_print ("stall timeout_max_us %" G_GINT64_FORMAT " timeout_p99_us %" G_GINT64_FORMAT
+               " max_at_s %.3f timeout_n %u tick_max_us %" G_GINT64_FORMAT " ticks %u load_s %.2f frames %u\n",
+               st.max_timeout_gap,
+               st.gaps->len ? g_array_index (st.gaps, gint64, (gsize)(st.gaps->len * 0.99)) : 0,
+               st.max_at / 1e6, st.gaps->len, st.max_tick_gap, st.ticks, (g_get_monotonic_time () - t0) / 1e6,
+               ta_timeline_get_n_frames (ta_trace_page_get_timeline (page)));
+      g_array_unref (st.gaps);
+    }
+  else
+    {
+      page = ta_app_window_open_file (win, file);
+      if (!spin_until (page_loaded, page, 600000) || !spin_until (has_frames, page, 10000))
+        {
+          g_printerr ("ui-bench: did not finish loading\n");
+          return 1;
+        }
+      if (ta_trace_page_get_error (page))
+        g_printerr ("ui-bench: page error: %s\n", ta_trace_page_get_error (page));
+      rc = run_frames (win, page, reps, npos, png);
+    }
+  gtk_window_destroy (GTK_WINDOW (win));
+  spin (200);
+  return rc;
+}
