@@ -392,8 +392,20 @@ publish(ta_store *s, ta_index_opts *o, gboolean final, double t0)
     o->publish(o->ud, ta_snapshot_new_from_store(s), final);
 }
 
+/* The provisional level-0 shift of the first generation: 1 µs for small
+ * traces, coarser for big generations (whose final width is coarser anyway),
+ * so that the first snapshot comes quickly. */
+static guint
+provisional_shift(gint64 gen_bytes)
+{
+  guint shift = TA_FINE_SHIFT;
+  for (gint64 b = gen_bytes; b > (1 << 20) && shift < 16; b >>= 1)
+    shift++;
+  return shift;
+}
+
 static gp_config
-config_for(ta_store *s, ta_index_opts *o, gboolean first)
+config_for(ta_store *s, ta_index_opts *o, gboolean first, gint64 gen_bytes)
 {
   gp_config c = { 0 };
   c.strtab = s->strtab;
@@ -407,9 +419,9 @@ config_for(ta_store *s, ta_index_opts *o, gboolean first)
   } else {
     /* Until the first generation is seen: 1 µs buckets from its Sync,
      * which the merge re-buckets exactly to the width it then chooses. */
-    c.shift = TA_FINE_SHIFT;
+    c.shift = provisional_shift(gen_bytes);
     c.provisional = TRUE;
-    c.count_shift = TA_FINE_SHIFT;
+    c.count_shift = c.shift;
   }
   return c;
 }
@@ -420,7 +432,7 @@ merge_out(ta_store *s, gp_out *out, mg_gen *info)
 {
   if (!s->have_shift) {
     guint shift = ta_store_choose_shift(out, (guint64)(info->end_offset - info->start_offset));
-    g_assert(out->l0_shift == TA_FINE_SHIFT);
+    g_assert(out->l0_shift <= shift);
     ta_store_set_shift(s, shift, out->sync_time);
   }
   info->number = out->number ? out->number : info->number;
@@ -475,7 +487,8 @@ run_sequential(ta_store *s, ta_index_opts *o, double t0)
         info.start_offset = gi->start_offset;
         info.end_offset = gi->end_offset;
       }
-      gp_config c = config_for(s, o, s->gens->len == 0);
+      gp_config c = config_for(s, o, s->gens->len == 0,
+                               gi ? gi->end_offset - gi->start_offset : 0);
       gp = genproc_new(&c);
     }
     if (gp)
@@ -595,7 +608,7 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
       j->start = a;
       j->end = b;
       j->prev_start = jobs->len ? ((job *)g_ptr_array_index(jobs, jobs->len - 1))->start : -1;
-      j->cfg = config_for(s, o, jobs->len == 0);
+      j->cfg = config_for(s, o, jobs->len == 0, b - a);
       j->cancellable = o->cancellable;
       g_ptr_array_add(jobs, j);
       g_thread_pool_push(pool, j, NULL);
@@ -622,12 +635,16 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
     info.end_offset = j->end;
     info.number = next_merge + 1;
     info.floor = j->floor;
+    double tm = now_s();
     merge_out(s, j->out, &info);
     gp_out_free(j->out);
     j->out = NULL;
     s->bytes_indexed = (guint64)j->end;
     next_merge++;
     publish(s, o, FALSE, t0);
+    if (next_merge == 1 && g_getenv("TA_MODEL_DEBUG"))
+      g_printerr("first generation: %" G_GINT64_FORMAT " bytes, decoded by %.3f s, merged in %.3f s, "
+                 "published at %.3f s\n", j->end - j->start, tm - t0, now_s() - tm, now_s() - t0);
   }
   if (g_cancellable_is_cancelled(o->cancellable)) {
     g_mutex_lock(&js->lock);

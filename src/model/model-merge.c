@@ -191,26 +191,26 @@ entries_at(const guint8 *data, gsize len, guint d)
 /* Level-0 width: the finest whose bucket entries for the first generation
  * stay within about one per KB of trace, beyond the one entry every
  * track needs (a few MB of summaries per GB of trace), at least 1 µs. The
- * first generation was bucketed at TA_FINE_SHIFT. */
+ * first generation was bucketed at a finer, provisional shift. */
 guint
 ta_store_choose_shift(const gp_out *o, guint64 gen_bytes)
 {
   guint64 budget = MAX(gen_bytes / 1024, 4096);
-  guint lo = TA_FINE_SHIFT, hi = 40;
+  guint fine = o->l0_shift, lo = fine, hi = 40;
   while (lo < hi) {
     guint mid = (lo + hi) / 2;
     guint64 entries = 0;
     for (guint i = 0; i < o->tracks->len && entries <= budget; i++) {
       const gp_track *tr = g_ptr_array_index(o->tracks, i);
       if (tr && tr->l0.out.len) {
-        guint64 e = entries_at(tr->l0.out.data, tr->l0.out.len, mid - TA_FINE_SHIFT);
+        guint64 e = entries_at(tr->l0.out.data, tr->l0.out.len, mid - fine);
         entries += e - 1;
       }
     }
     for (guint i = 0; i < o->done->len && entries <= budget; i++) {
       const gp_done *d = &g_array_index(o->done, gp_done, i);
       if (d->l0_len)
-        entries += entries_at(o->done_l0.data + d->l0_off, d->l0_len, mid - TA_FINE_SHIFT) - 1;
+        entries += entries_at(o->done_l0.data + d->l0_off, d->l0_len, mid - fine) - 1;
     }
     if (entries <= budget)
       hi = mid;

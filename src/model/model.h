@@ -123,6 +123,7 @@ typedef struct {
   gint64 first, last;        /* time of its first and last span (or sample) */
 } TaTrackInfo;
 
+/* Key equality and hash (GHashTable functions for TaTrackKey pointers). */
 gboolean ta_track_key_equal(const TaTrackKey *a, const TaTrackKey *b);
 guint ta_track_key_hash(const TaTrackKey *key);
 
@@ -307,7 +308,9 @@ typedef struct _TaSnapshot TaSnapshot;
 #define TA_TYPE_SNAPSHOT (ta_snapshot_get_type())
 GType ta_snapshot_get_type(void) G_GNUC_CONST;
 
+/* A new reference (any thread). */
 TaSnapshot *ta_snapshot_ref(TaSnapshot *snap);
+/* Drops a reference (any thread). */
 void ta_snapshot_unref(TaSnapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TaSnapshot, ta_snapshot_unref)
 
@@ -327,6 +330,7 @@ const GError *ta_snapshot_get_error(const TaSnapshot *snap);
 
 /* Strings and stacks. */
 const char *ta_snapshot_get_string(const TaSnapshot *snap, TaStringId id);
+/* Frames in a stack (0 for none). */
 guint ta_snapshot_get_stack_depth(const TaSnapshot *snap, TaStackId stack);
 /* Frame i of a stack, innermost first. FALSE if out of range. */
 gboolean ta_snapshot_get_stack_frame(const TaSnapshot *snap, TaStackId stack, guint i,
@@ -338,6 +342,7 @@ char *ta_snapshot_dup_stack_top(const TaSnapshot *snap, TaStackId stack);
  * sight for those that existed before it); the order never changes as the
  * trace is indexed (rows are only added). Find one by id with
  * ta_snapshot_find_goroutine (no full scan). */
+/* Row count, and row `index`. */
 guint64 ta_snapshot_get_n_goroutines(const TaSnapshot *snap);
 gboolean ta_snapshot_get_goroutine(const TaSnapshot *snap, guint64 index, TaGoroutine *out);
 /* Finds a goroutine by id; index_out may be NULL. */
@@ -357,6 +362,7 @@ gboolean ta_snapshot_get_thread(const TaSnapshot *snap, guint index, TaThreadInf
  * time). */
 guint64 ta_snapshot_get_n_tasks(const TaSnapshot *snap);
 gboolean ta_snapshot_get_task(const TaSnapshot *snap, guint64 index, TaTask *out);
+/* A task by id. */
 gboolean ta_snapshot_find_task(const TaSnapshot *snap, guint64 task_id, TaTask *out);
 /* Goroutines involved in a task; returns the number written (at most n). */
 guint ta_snapshot_get_task_goroutines(const TaSnapshot *snap, guint64 task_id, gint64 *out,
@@ -400,8 +406,11 @@ char *ta_snapshot_dup_track_label(const TaSnapshot *snap, const TaTrackKey *key)
 
 /* Summary levels: bucket b of level L covers
  * [origin + b * width(L), origin + (b + 1) * width(L)); width(L+1) = 4 * width(L). */
+/* Levels so that the top one covers the trace in one bucket. */
 guint ta_snapshot_get_n_levels(const TaSnapshot *snap);
+/* Time of bucket 0 (the first generation's Sync). */
 gint64 ta_snapshot_get_origin(const TaSnapshot *snap);
+/* Width of a bucket of `level`, ns. */
 gint64 ta_snapshot_get_bucket_width(const TaSnapshot *snap, guint level);
 /* The finest level whose bucket width is <= `ns_per_column` (0 if none is). */
 guint ta_snapshot_pick_level(const TaSnapshot *snap, gint64 ns_per_column);
@@ -441,6 +450,7 @@ typedef struct _TaWindow TaWindow;
 #define TA_TYPE_WINDOW (ta_window_get_type())
 GType ta_window_get_type(void) G_GNUC_CONST;
 
+/* A new reference / drop one (any thread). */
 TaWindow *ta_window_ref(TaWindow *win);
 void ta_window_unref(TaWindow *win);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TaWindow, ta_window_unref)
@@ -449,6 +459,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(TaWindow, ta_window_unref)
  * with its true start and end even outside the range). */
 gint64 ta_window_get_start(const TaWindow *win);
 gint64 ta_window_get_end(const TaWindow *win);
+/* The tracks asked for, in the order asked. */
 guint ta_window_get_n_tracks(const TaWindow *win);
 const TaTrackKey *ta_window_get_track(const TaWindow *win, guint i);
 /* Spans of track i, ascending start (non-overlapping within a track, except
@@ -476,6 +487,7 @@ GType ta_document_state_get_type(void) G_GNUC_CONST;
 #define TA_TYPE_DOCUMENT_STATE (ta_document_state_get_type())
 
 #define TA_MODEL_ERROR (ta_model_error_quark())
+/* The TA_MODEL_ERROR domain. */
 GQuark ta_model_error_quark(void);
 typedef enum {
   TA_MODEL_ERROR_OPEN,      /* cannot open / not a trace / unsupported version */
@@ -519,9 +531,13 @@ TaDocument *ta_document_new(const char *path, const TaModelOptions *opts);
 void ta_document_start(TaDocument *doc);
 /* Stops indexing (the current snapshot stays usable); cancels windows. */
 void ta_document_cancel(TaDocument *doc);
+/* The trace file. */
 const char *ta_document_get_path(TaDocument *doc);
+/* Where indexing is (main thread view: changes with the published snapshots). */
 TaDocumentState ta_document_get_state(TaDocument *doc);
+/* Bytes indexed / file size, 1 when complete. */
 double ta_document_get_progress(TaDocument *doc);
+/* Bytes of the file the current snapshot covers, and the file size. */
 guint64 ta_document_get_bytes_indexed(TaDocument *doc);
 guint64 ta_document_get_bytes_total(TaDocument *doc);
 /* The error indexing stopped at, or NULL. */
