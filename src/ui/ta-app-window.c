@@ -148,8 +148,9 @@ static int
 recent_cmp (gconstpointer a, gconstpointer b)
 {
   GtkRecentInfo *ia = *(GtkRecentInfo **)a, *ib = *(GtkRecentInfo **)b;
-  g_autoptr (GDateTime) ta = gtk_recent_info_get_modified (ia);
-  g_autoptr (GDateTime) tb = gtk_recent_info_get_modified (ib);
+  /* transfer none: the recent info keeps its own reference. */
+  GDateTime *ta = gtk_recent_info_get_modified (ia);
+  GDateTime *tb = gtk_recent_info_get_modified (ib);
   return -g_date_time_compare (ta, tb);
 }
 
