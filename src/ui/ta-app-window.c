@@ -348,13 +348,46 @@ ta_app_window_dispose (GObject *object)
   G_OBJECT_CLASS (ta_app_window_parent_class)->dispose (object);
 }
 
+/* The window's size outlives it (unless maximized, which is kept apart). */
+static gboolean
+ta_app_window_close_request (GtkWindow *window)
+{
+  GSettings *settings = ta_settings_get_default ();
+
+  if (settings)
+    {
+      int width, height;
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+      if (!gtk_window_is_maximized (window) && width > 0 && height > 0)
+        g_settings_set (settings, "window-size", "(ii)", width, height);
+    }
+  return GTK_WINDOW_CLASS (ta_app_window_parent_class)->close_request (window);
+}
+
+static void
+restore_window_size (TaAppWindow *self)
+{
+  GSettings *settings = ta_settings_get_default ();
+  int width, height;
+
+  if (!settings)
+    return;
+  g_settings_get (settings, "window-size", "(ii)", &width, &height);
+  gtk_window_set_default_size (GTK_WINDOW (self), MAX (width, 360), MAX (height, 300));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
 static void
 ta_app_window_class_init (TaAppWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = ta_app_window_dispose;
+  window_class->close_request = ta_app_window_close_request;
 
   g_type_ensure (TA_TYPE_TRACE_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, TA_RESOURCE_BASE "/ta-app-window.ui");
@@ -381,6 +414,7 @@ ta_app_window_init (TaAppWindow *self)
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  restore_window_size (self);
 
 #ifdef TA_DEVEL
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");

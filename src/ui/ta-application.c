@@ -15,6 +15,10 @@
 struct _TaApplication
 {
   AdwApplication parent_instance;
+
+  /* NULL when the schema is not installed (an uninstalled run without
+   * GSETTINGS_SCHEMA_DIR): preferences then last for the session only. */
+  GSettings *settings;
 };
 
 G_DEFINE_FINAL_TYPE (TaApplication, ta_application, ADW_TYPE_APPLICATION)
@@ -41,6 +45,31 @@ ta_application_get_sample (TaApplication *self)
     if (candidates[i] && *candidates[i] && g_file_test (candidates[i], G_FILE_TEST_IS_REGULAR))
       return g_file_new_for_path (candidates[i]);
   return NULL;
+}
+
+GSettings *
+ta_application_get_settings (TaApplication *self)
+{
+  g_return_val_if_fail (TA_IS_APPLICATION (self), NULL);
+  return self->settings;
+}
+
+static GSettings *
+settings_new_if_installed (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr (GSettingsSchema) schema = NULL;
+
+  if (source)
+    schema = g_settings_schema_source_lookup (source, TA_APPLICATION_ID, TRUE);
+  if (!schema)
+    {
+      g_message ("settings schema %s not found: preferences will not be kept "
+                 "(install, or set GSETTINGS_SCHEMA_DIR to the build's data directory)",
+                 TA_APPLICATION_ID);
+      return NULL;
+    }
+  return g_settings_new_full (schema, NULL, NULL);
 }
 
 static TaAppWindow *
@@ -108,15 +137,27 @@ ta_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (ta_application_parent_class)->startup (app);
 
+  TA_APPLICATION (app)->settings = settings_new_if_installed ();
+
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
 }
 
 static void
+ta_application_dispose (GObject *object)
+{
+  g_clear_object (&TA_APPLICATION (object)->settings);
+  G_OBJECT_CLASS (ta_application_parent_class)->dispose (object);
+}
+
+static void
 ta_application_class_init (TaApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = ta_application_dispose;
 
   app_class->activate = ta_application_activate;
   app_class->open = ta_application_open;
@@ -126,4 +167,11 @@ ta_application_class_init (TaApplicationClass *klass)
 static void
 ta_application_init (TaApplication *self)
 {
+}
+
+GSettings *
+ta_settings_get_default (void)
+{
+  GApplication *app = g_application_get_default ();
+  return TA_IS_APPLICATION (app) ? TA_APPLICATION (app)->settings : NULL;
 }

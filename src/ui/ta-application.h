@@ -17,5 +17,10 @@ TaApplication *ta_application_new            (void);
 /* The bundled sample trace (installed, or the source tree's when run
  * uninstalled); NULL when neither exists. */
 GFile         *ta_application_get_sample     (TaApplication *self);
+/* The application's preferences, or NULL when its schema is not installed. */
+GSettings     *ta_application_get_settings   (TaApplication *self);
+/* The preferences of the running TaApplication, if any (NULL in tests that
+ * build widgets without one). */
+GSettings     *ta_settings_get_default       (void);
 
 G_END_DECLS

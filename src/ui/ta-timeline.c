@@ -21,6 +21,7 @@
 #define G_LOG_DOMAIN "ta-timeline"
 
 #include "ta-timeline-private.h"
+#include "ta-application.h"
 
 G_DEFINE_FINAL_TYPE (TaTimeline, ta_timeline, GTK_TYPE_WIDGET)
 
@@ -89,11 +90,21 @@ load_palette (TaTimeline *self)
 {
   g_autoptr (GBytes) bytes = g_resources_lookup_data (TA_RESOURCE_BASE "/palette.txt", 0, NULL);
   g_autoptr (GError) error = NULL;
+  GSettings *settings = ta_settings_get_default ();
+  g_autofree char *setting = settings ? g_settings_get_string (settings, "palette") : NULL;
   const char *override = g_getenv ("TRACE_ATLAS_PALETTE");
   g_autofree char *text = NULL;
   TaColor grey = { 0.5f, 0.5f, 0.5f, 1.f };
 
-  if (override && g_file_get_contents (override, &text, NULL, NULL))
+  /* The environment (for one run) wins over the preference. */
+  if (!override || !*override)
+    override = setting;
+  if (override && *override && !g_file_get_contents (override, &text, NULL, &error))
+    {
+      g_warning ("palette: %s; using the built-in one", error->message);
+      g_clear_error (&error);
+    }
+  if (text)
     ;
   else if (bytes)
     text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
@@ -1083,6 +1094,20 @@ ta_timeline_set_group_by_function (TaTimeline *self, gboolean group)
 }
 
 gboolean
+ta_timeline_get_group_by_function (TaTimeline *self)
+{
+  g_return_val_if_fail (TA_IS_TIMELINE (self), FALSE);
+  return self->group_by_func;
+}
+
+TaGoroutineSort
+ta_timeline_get_goroutine_sort (TaTimeline *self)
+{
+  g_return_val_if_fail (TA_IS_TIMELINE (self), TA_SORT_BY_ID);
+  return self->sort;
+}
+
+gboolean
 ta_timeline_reveal_track (TaTimeline *self, const TaTrackKey *key)
 {
   Group g;
@@ -1315,6 +1340,9 @@ ta_timeline_init (TaTimeline *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
   load_palette (self);
+  if (ta_settings_get_default ())
+    g_signal_connect_object (ta_settings_get_default (), "changed::palette",
+                             G_CALLBACK (style_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_swapped (adw_style_manager_get_default (), "notify::dark", G_CALLBACK (style_changed_cb), self);
   g_signal_connect_swapped (adw_style_manager_get_default (), "notify::high-contrast", G_CALLBACK (style_changed_cb), self);
 }

@@ -26,6 +26,8 @@ TaSession  *ta_timeline_get_session         (TaTimeline *self);
 GtkAdjustment *ta_timeline_get_vadjustment  (TaTimeline *self);
 void        ta_timeline_set_goroutine_sort  (TaTimeline *self, TaGoroutineSort sort);
 void        ta_timeline_set_group_by_function (TaTimeline *self, gboolean group);
+gboolean      ta_timeline_get_group_by_function (TaTimeline *self);
+TaGoroutineSort ta_timeline_get_goroutine_sort (TaTimeline *self);
 /* Scrolls vertically so the track shows (expanding its group) and marks it;
  * FALSE when the snapshot has no such track. */
 gboolean    ta_timeline_reveal_track        (TaTimeline *self, const TaTrackKey *key);

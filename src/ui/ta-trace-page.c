@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "ta-trace-page-private.h"
+#include "ta-application.h"
 
 G_DEFINE_FINAL_TYPE (TaTracePage, ta_trace_page, GTK_TYPE_WIDGET)
 
@@ -254,6 +255,33 @@ group_toggled_cb (TaTracePage *self)
   ta_timeline_set_group_by_function (self->timeline, gtk_toggle_button_get_active (self->group_toggle));
 }
 
+/* goroutine-sort is an enum key (nick); the drop-down's items are in the
+ * enum's order (by id, by start time). */
+static gboolean
+sort_from_setting (GValue *value, GVariant *variant, gpointer user_data)
+{
+  g_value_set_uint (value, g_strcmp0 (g_variant_get_string (variant, NULL), "start") == 0 ? 1 : 0);
+  return TRUE;
+}
+
+static GVariant *
+sort_to_setting (const GValue *value, const GVariantType *type, gpointer user_data)
+{
+  return g_variant_new_string (g_value_get_uint (value) == 1 ? "start" : "id");
+}
+
+static void
+bind_settings (TaTracePage *self)
+{
+  GSettings *settings = ta_settings_get_default ();
+
+  if (!settings)
+    return;
+  g_settings_bind_with_mapping (settings, "goroutine-sort", self->sort_dropdown, "selected",
+                                G_SETTINGS_BIND_DEFAULT, sort_from_setting, sort_to_setting, NULL, NULL);
+  g_settings_bind (settings, "group-by-function", self->group_toggle, "active", G_SETTINGS_BIND_DEFAULT);
+}
+
 static void
 build_legend (TaTracePage *self)
 {
@@ -436,6 +464,7 @@ ta_trace_page_init (TaTracePage *self)
   g_signal_connect_object (self->sort_dropdown, "notify::selected", G_CALLBACK (sort_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->group_toggle, "toggled", G_CALLBACK (group_toggled_cb), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self->pane_toggle, "active", self->side_pane, "visible", G_BINDING_SYNC_CREATE);
+  bind_settings (self);
   build_legend (self);
   ta_trace_page_panes_init (self);
   selection_changed_cb (self);

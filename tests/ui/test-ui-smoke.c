@@ -320,12 +320,38 @@ main (int argc, char **argv)
   ACT (tl, "timeline.fit", NULL);
   redraw (page);
 
-  /* Close the tab and the window. */
+  /* Preferences (when the build's schema is found): the page follows them. */
+  if (g_getenv ("GSETTINGS_SCHEMA_DIR"))
+    {
+      GSettings *settings = ta_application_get_settings (app);
+      g_assert_nonnull (settings);
+      g_settings_set_boolean (settings, "group-by-function", TRUE);
+      g_settings_set_string (settings, "goroutine-sort", "start");
+      spin (50);
+      g_assert_true (ta_timeline_get_group_by_function (tl));
+      g_assert_cmpint (ta_timeline_get_goroutine_sort (tl), ==, TA_SORT_BY_START);
+      g_settings_reset (settings, "group-by-function");
+      g_settings_reset (settings, "goroutine-sort");
+      spin (50);
+      g_assert_false (ta_timeline_get_group_by_function (tl));
+      g_assert_cmpint (ta_timeline_get_goroutine_sort (tl), ==, TA_SORT_BY_ID);
+    }
+
+  /* Close the tab and the window; closing keeps the window's size. */
   ACT (win, "win.close-tab", NULL);
   spin (200);
   g_assert_null (ta_app_window_get_page (win));
-  gtk_window_destroy (GTK_WINDOW (win));
+  gtk_window_set_default_size (GTK_WINDOW (win), 1500, 900);
+  spin (100);
+  gtk_window_close (GTK_WINDOW (win));
   spin (200);
+  if (ta_application_get_settings (app))
+    {
+      int w, h;
+      g_settings_get (ta_application_get_settings (app), "window-size", "(ii)", &w, &h);
+      g_assert_cmpint (w, ==, 1500);
+      g_assert_cmpint (h, ==, 900);
+    }
   g_print ("# ok\n");
   return 0;
 }
