@@ -687,11 +687,10 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
   GPtrArray *jobs = g_ptr_array_new();
   guint next_merge = 0;
   gboolean eof = FALSE, ok = TRUE;
-  /* Generations in flight (decoding, or decoded and waiting to be merged,
-   * each holding its genproc output): one per worker plus one, so that a
-   * worker that finished out of order finds the next generation waiting
-   * instead of idling until the merge catches up. */
-  guint window = o->n_threads + 1;
+  /* Generations in flight (decoding, or decoded and waiting to be merged),
+   * one per worker: each holds a generation's decoder and genproc output,
+   * which on goroutine-heavy traces is what peak memory is made of. */
+  guint window = o->n_threads;
 
   for (;;) {
     /* Keep `window` generations in flight (only one until the first is merged:

@@ -16,7 +16,7 @@
  * (progressive snapshots on the main context, async window requests).
  */
 #include "model.h"
-#include "model-store.h"   /* ta_document_get_n_redecoded */
+#include "model-store.h"   /* ta_document_get_n_redecoded, mc_table */
 
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -895,6 +895,58 @@ test_clamp_fallback(void)
   }
 }
 
+/* Row tables: blocks packed as frames of reference must give back every
+ * value exactly, whatever its spread (constant columns, ids counting up,
+ * times, "none" values, and deltas needing all 64 bits), through get, find,
+ * views and a serialisation round trip. */
+static void
+test_coltab(void)
+{
+  enum { N = 64 * 7 + 13, C = 6 };
+  mc_table *t = mc_table_new(C, 0);
+  mc_table_set_rel(t, 4, 3, TA_TIME_NONE);
+  GRand *rnd = g_rand_new_with_seed(7);
+  gint64 *rows = g_new(gint64, N * C);
+  gint64 time = 1000;
+  for (guint r = 0; r < N; r++) {
+    gint64 *v = rows + r * C;
+    v[0] = 100 + r * 2 + (r % 64 == 63 ? 5 : 0);            /* key, counting up */
+    v[1] = 42;                                               /* constant */
+    v[2] = (r / 64) % 2 ? g_rand_int(rnd) : (gint64)r % 3;   /* small or wide */
+    time += g_rand_int_range(rnd, 1, 100000);
+    v[3] = time;
+    v[4] = r % 5 == 0 ? TA_TIME_NONE : time + g_rand_int_range(rnd, 0, 5000);  /* rel to 3 */
+    v[5] = (gint64)((guint64)g_rand_int(rnd) << 32 | g_rand_int(rnd));  /* 64-bit deltas */
+    mc_table_append(t, v);
+  }
+  gint64 got[MC_MAX_COLS];
+  for (guint r = 0; r < N; r++) {
+    g_assert_true(mc_table_get(t, r, got));
+    for (guint c = 0; c < C; c++)
+      g_assert_cmpint(got[c], ==, rows[r * C + c]);
+  }
+  mu_buf b = { 0 };
+  mc_table_serialize(t, &b);
+  const guint8 *p = b.data;
+  mc_table *u = mc_table_deserialize(&p, b.data + b.len);
+  g_assert_nonnull(u);
+  mc_view *v = mc_table_view(u);
+  for (guint r = 0; r < N; r++) {
+    guint64 row = G_MAXUINT64;
+    g_assert_true(mc_view_find(v, 0, rows[r * C], &row, got));
+    g_assert_cmpuint(row, ==, r);
+    for (guint c = 0; c < C; c++)
+      g_assert_cmpint(got[c], ==, rows[r * C + c]);
+  }
+  g_assert_false(mc_view_find(v, 0, 101, NULL, NULL));
+  mc_view_free(v);
+  mc_table_free(u);
+  mc_table_free(t);
+  mu_buf_free(&b);
+  g_free(rows);
+  g_rand_free(rnd);
+}
+
 static void
 test_cancel(void)
 {
@@ -941,6 +993,7 @@ main(int argc, char **argv)
   g_test_add_func("/model/progressive", test_progressive);
   g_test_add_func("/model/cancel", test_cancel);
   g_test_add_func("/model/clamp-fallback", test_clamp_fallback);
+  g_test_add_func("/model/coltab", test_coltab);
   int rc = g_test_run();
   g_ptr_array_free(fx, TRUE);
   return rc;
