@@ -382,24 +382,39 @@ g_row_from(const gp_track *tr, const mg_gen *gi, gint64 *v)
   v[GC_BLOB] = -1;
 }
 
+/* Appends a goroutine's summary blob; returns where it is. */
+static gint64
+blob_append(ta_store *s, const mu_buf *b)
+{
+  mu_pos pos;
+  guint8 hdr[10];
+  guint8 *e = mu_put_uv(hdr, b->len);
+  gsize hl = (gsize)(e - hdr);
+  guint8 *p = mu_stream_begin(&s->blobs, b->len + hl, &pos);
+  memcpy(p, hdr, hl);
+  memcpy(p + hl, b->data, b->len);
+  mu_stream_commit(&s->blobs, p + hl + b->len);
+  return (gint64)pos.page << 32 | pos.off;
+}
+
+static gint64
+blob_base(ta_store *s, gint64 created)
+{
+  return created >= s->origin ? (created - s->origin) >> s->shift : -1;
+}
+
+gboolean ta_merge_test_check_blobs;
+
 /* Stores a finished goroutine summary: a blob when small, else kept whole. */
 static gint64
 store_summary(ta_store *s, const TaTrackKey *key, ms_track *sum, gint64 created)
 {
   ms_track_finish(sum);
   mu_buf b = { 0 };
-  gint64 base = created >= s->origin ? (created - s->origin) >> s->shift : -1;
-  if (ms_track_to_blob(sum, &b, BLOB_MAX, base)) {
-    mu_pos pos;
-    guint8 hdr[10];
-    guint8 *e = mu_put_uv(hdr, b.len);
-    gsize hl = (gsize)(e - hdr);
-    guint8 *p = mu_stream_begin(&s->blobs, b.len + hl, &pos);
-    memcpy(p, hdr, hl);
-    memcpy(p + hl, b.data, b.len);
-    mu_stream_commit(&s->blobs, p + hl + b.len);
+  if (ms_track_to_blob(sum, &b, BLOB_MAX, blob_base(s, created))) {
+    gint64 at = blob_append(s, &b);
     mu_buf_free(&b);
-    return (gint64)pos.page << 32 | pos.off;
+    return at;
   }
   mu_buf_free(&b);
   g_hash_table_replace(s->ended, key_dup(key), ms_pub_new(key, sum, NULL));
@@ -431,6 +446,32 @@ goroutine_done(ta_store *s, const gp_out *o, const gp_done *d, GHashTable *rows)
   v[GC_SSTACK] = d->start_stack;
   v[GC_FUNC] = d->start_func;
   v[GC_FLAGS] = TA_GOROUTINE_ENDED;
+  const guint8 *l0 = o->done_l0.data + d->l0_off;
+  if (d->l0_len && cur_l0_shift == s->shift) {
+    /* Most goroutines born and dead in a generation live within one
+     * bucket: their blob is their level-0 entry, no pyramid to build. */
+    mu_buf b = { 0 };
+    if (ms_l0_single_to_blob(l0, d->l0_len, blob_base(s, v[GC_CREATED]), &b)) {
+      if (ta_merge_test_check_blobs) {
+        ms_track *sum = ms_track_new(s->shift);
+        ms_track_feed_l0(sum, l0, d->l0_len);
+        ms_track_finish(sum);
+        mu_buf slow = { 0 };
+        g_assert_true(ms_track_to_blob(sum, &slow, BLOB_MAX, blob_base(s, v[GC_CREATED])));
+        g_assert_cmpmem(b.data, b.len, slow.data, slow.len);
+        mu_buf_free(&slow);
+        ms_track_unref(sum);
+      }
+      ms_l0_totals(l0, d->l0_len, cur_l0_shift, s->totals);
+      v[GC_BLOB] = blob_append(s, &b);
+      mu_buf_free(&b);
+      gint64 row = (gint64)mc_table_append(s->gtab, v);
+      if (rows)
+        g_hash_table_insert(rows, g_memdup2(&d->id, sizeof d->id), g_memdup2(&row, sizeof row));
+      return;
+    }
+    mu_buf_free(&b);
+  }
   ms_track *sum = ms_track_new(s->shift);
   if (d->l0_len)
     feed_l0_bytes(s, sum, o->done_l0.data + d->l0_off, d->l0_len, TRUE);
@@ -470,7 +511,8 @@ goroutine_row(ta_store *s, const gp_track *tr, const mg_gen *gi, GHashTable *row
       row = (gint64)t->row;
     }
   }
-  g_hash_table_insert(rows, g_memdup2(&tr->key.id, sizeof(gint64)), g_memdup2(&row, sizeof row));
+  if (rows)
+    g_hash_table_insert(rows, g_memdup2(&tr->key.id, sizeof(gint64)), g_memdup2(&row, sizeof row));
   return done;
 }
 
@@ -910,7 +952,11 @@ ta_store_merge(ta_store *s, gp_out *o, const mg_gen *info)
   g_array_append_val(s->gens, *info);
   if (s->first_time == TA_TIME_NONE)
     s->first_time = o->sync_time;
-  GHashTable *rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+  /* goroutine id -> row, for the goroutines with regions here (none: not
+   * needed; a spawn-heavy generation has hundreds of thousands of rows). */
+  GHashTable *rows = o->regions->len
+                       ? g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free)
+                       : NULL;
   gboolean *done = g_new0(gboolean, o->tracks->len + 1);
   guint next_done = 0;
   for (guint i = 0; i < o->tracks->len; i++) {
@@ -937,7 +983,8 @@ ta_store_merge(ta_store *s, gp_out *o, const mg_gen *info)
     }
   }
   g_free(done);
-  g_hash_table_destroy(rows);
+  if (rows)
+    g_hash_table_destroy(rows);
   merge_ranges(s, o, info, first_gen);
   merge_user(s, o, info);
   for (guint i = 0; i < o->samples->len; i++) {

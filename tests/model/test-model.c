@@ -947,6 +947,52 @@ test_coltab(void)
   g_rand_free(rnd);
 }
 
+/* A goroutine whose level-0 stream is one bucket gets its summary blob
+ * straight from that stream (no pyramid built); it must be the blob the
+ * pyramid gives, byte for byte, for any base (the creation bucket), and any
+ * other stream must be refused. */
+static void
+test_single_blob(void)
+{
+  const guint shift = 20;
+  const gint64 w = 1 << shift, origin = 5000;
+  struct { gint64 s, e; guint cls; } lives[][4] = {
+    { { 3 * w + origin + 10, 3 * w + origin + 900, TA_STATE_RUNNABLE },
+      { 3 * w + origin + 900, 3 * w + origin + 5000, TA_STATE_RUNNING }, { 0 } },
+    { { 7 * w + origin, 7 * w + origin, TA_STATE_RUNNING },            /* zero length */
+      { 7 * w + origin, 8 * w + origin, TA_STATE_BLOCKED_SYNC }, { 0 } },
+    { { 1000 * w + origin + 1, 1000 * w + origin + 2, TA_STATE_SYSCALL }, { 0 } },
+    { { 2 * w + origin, 4 * w + origin + 7, TA_STATE_RUNNING }, { 0 } },  /* several buckets */
+  };
+  gint64 bases[] = { -1, 0, 2, 3, 7, 999, 1000, 1001 };
+  guint fast = 0;
+  for (guint i = 0; i < G_N_ELEMENTS(lives); i++) {
+    ms_l0 l;
+    ms_l0_init(&l);
+    for (guint j = 0; lives[i][j].e; j++)
+      ms_l0_add_span(&l, shift, origin, lives[i][j].s, lives[i][j].e, lives[i][j].cls);
+    ms_l0_finish(&l);
+    for (guint k = 0; k < G_N_ELEMENTS(bases); k++) {
+      ms_track *t = ms_track_new(shift);
+      ms_track_feed_l0(t, l.out.data, l.out.len);
+      ms_track_finish(t);
+      mu_buf slow = { 0 }, quick = { 0 };
+      g_assert_true(ms_track_to_blob(t, &slow, 512, bases[k]));
+      if (ms_l0_single_to_blob(l.out.data, l.out.len, bases[k], &quick)) {
+        g_assert_cmpmem(quick.data, quick.len, slow.data, slow.len);
+        fast++;
+      } else {
+        g_assert_cmpuint(i, ==, 3);
+      }
+      mu_buf_free(&slow);
+      mu_buf_free(&quick);
+      ms_track_unref(t);
+    }
+    ms_l0_clear(&l);
+  }
+  g_assert_cmpuint(fast, ==, 3 * G_N_ELEMENTS(bases));
+}
+
 static void
 test_cancel(void)
 {
@@ -963,6 +1009,7 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  ta_merge_test_check_blobs = TRUE;
   fixtures_dir = g_getenv("TA_FIXTURES");
   expect_dir = g_getenv("TA_MODEL_EXPECT");
   if (!fixtures_dir)
@@ -994,6 +1041,7 @@ main(int argc, char **argv)
   g_test_add_func("/model/cancel", test_cancel);
   g_test_add_func("/model/clamp-fallback", test_clamp_fallback);
   g_test_add_func("/model/coltab", test_coltab);
+  g_test_add_func("/model/single-blob", test_single_blob);
   int rc = g_test_run();
   g_ptr_array_free(fx, TRUE);
   return rc;
