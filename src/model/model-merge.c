@@ -151,13 +151,14 @@ ta_store_set_shift(ta_store *s, guint shift, gint64 origin)
       s->metrics[i] = mm_track_new(shift);
 }
 
-/* Entries a track's fine level-0 stream would take at shift d coarser. */
-static guint64
-entries_at(const guint8 *data, gsize len, guint d)
+/* The width search below tries several shifts over the same fine level-0
+ * streams: they are decoded once into bucket intervals [b, e), each stream
+ * closed by a G_MININT64 marker. */
+static void
+intervals_append(GArray *iv, const guint8 *data, gsize len)
 {
   const guint8 *p = data, *end = data + len;
-  gint64 next_b = 0, last = G_MININT64;
-  guint64 n = 0;
+  gint64 next_b = 0;
   while (p < end) {
     guint64 h, v;
     p = mu_get_uv(p, &h);
@@ -176,6 +177,31 @@ entries_at(const guint8 *data, gsize len, guint d)
       e = b + 1;
     }
     next_b = e;
+    gint64 pair[2] = { b, e };
+    g_array_append_vals(iv, pair, 2);
+  }
+  gint64 marker[2] = { G_MININT64, 0 };
+  g_array_append_vals(iv, marker, 2);
+}
+
+/* Entries the streams would take at shift d coarser, beyond the one entry
+ * each needs; stops counting once over `budget`. */
+static guint64
+entries_over(const GArray *iv, guint d, guint64 budget)
+{
+  const gint64 *x = (const gint64 *)iv->data;
+  guint64 entries = 0, n = 0;
+  gint64 last = G_MININT64;
+  for (guint i = 0; i < iv->len; i += 2) {
+    gint64 b = x[i], e = x[i + 1];
+    if (b == G_MININT64) {
+      entries += n - 1;
+      if (entries > budget)
+        break;
+      n = 0;
+      last = G_MININT64;
+      continue;
+    }
     gint64 c0 = b >> d, c1 = (e - 1) >> d;
     if (c0 != last)
       n++;
@@ -185,7 +211,7 @@ entries_at(const guint8 *data, gsize len, guint d)
       n++;
     last = c1;
   }
-  return n;
+  return entries;
 }
 
 /* Level-0 width: the finest whose bucket entries for the first generation
@@ -197,26 +223,25 @@ ta_store_choose_shift(const gp_out *o, guint64 gen_bytes)
 {
   guint64 budget = MAX(gen_bytes / 1024, 4096);
   guint fine = o->l0_shift, lo = fine, hi = 40;
+  GArray *iv = g_array_new(FALSE, FALSE, sizeof(gint64));
+  for (guint i = 0; i < o->tracks->len; i++) {
+    const gp_track *tr = g_ptr_array_index(o->tracks, i);
+    if (tr && tr->l0.out.len)
+      intervals_append(iv, tr->l0.out.data, tr->l0.out.len);
+  }
+  for (guint i = 0; i < o->done->len; i++) {
+    const gp_done *d = &g_array_index(o->done, gp_done, i);
+    if (d->l0_len)
+      intervals_append(iv, o->done_l0.data + d->l0_off, d->l0_len);
+  }
   while (lo < hi) {
     guint mid = (lo + hi) / 2;
-    guint64 entries = 0;
-    for (guint i = 0; i < o->tracks->len && entries <= budget; i++) {
-      const gp_track *tr = g_ptr_array_index(o->tracks, i);
-      if (tr && tr->l0.out.len) {
-        guint64 e = entries_at(tr->l0.out.data, tr->l0.out.len, mid - fine);
-        entries += e - 1;
-      }
-    }
-    for (guint i = 0; i < o->done->len && entries <= budget; i++) {
-      const gp_done *d = &g_array_index(o->done, gp_done, i);
-      if (d->l0_len)
-        entries += entries_at(o->done_l0.data + d->l0_off, d->l0_len, mid - fine) - 1;
-    }
-    if (entries <= budget)
+    if (entries_over(iv, mid - fine, budget) <= budget)
       hi = mid;
     else
       lo = mid + 1;
   }
+  g_array_free(iv, TRUE);
   return lo;
 }
 
