@@ -766,8 +766,10 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
     g_set_error_literal(&s->error, TA_MODEL_ERROR, TA_MODEL_ERROR_CANCELLED, "cancelled");
     ok = FALSE;
   }
-  g_thread_pool_free(pool, FALSE, TRUE);
+  /* Stop the floor reader first: a worker still waiting for a floor after
+   * an error wakes when the reader ends, instead of when it reaches it. */
   g_atomic_int_set(&js->stop, TRUE);
+  g_thread_pool_free(pool, FALSE, TRUE);
   if (floor_thread)
     g_thread_join(floor_thread);
   g_array_free(js->floors, TRUE);
