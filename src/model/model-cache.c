@@ -23,7 +23,7 @@
 #include <zstd.h>
 
 #define CACHE_MAGIC "TAIDXv1\n"
-#define CACHE_VERSION 4u
+#define CACHE_VERSION 5u   /* 5: table blocks in frames of reference */
 #define HEAD_BYTES (1u << 20)
 
 typedef struct {

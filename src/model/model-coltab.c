@@ -1,9 +1,15 @@
 /* model-coltab.c: compact row tables.
  *
  * Rows of up to MC_MAX_COLS int64 columns. Every MC_BLOCK rows are encoded
- * as zigzag deltas against the previous row, column by column: ids, times
- * and string ids that follow each other closely cost a byte or two each, so
- * a goroutine row is about 15 bytes. Values that change after a block was
+ * column by column as zigzag deltas against the previous row (or against
+ * another column of the same row, e.g. an end against its begin). A block
+ * stores its first row's codes as varints and, per column, the other rows'
+ * codes as a frame of reference: the smallest code, then every code minus it
+ * in the fewest bits that hold the largest. A column that repeats itself
+ * (the same start function, stack, parent) costs nothing per row, an id
+ * counting up costs a bit or two, and times cost what their spread needs;
+ * a goroutine row of a spawn-heavy trace is about 6 bytes (15 as varints).
+ * Values that change after a block was
  * sealed (a goroutine's end, for one that lives long) go to an override map,
  * which is small because most rows are final before their block fills.
  *
@@ -104,12 +110,99 @@ mc_table_free(mc_table *t)
   g_free(t);
 }
 
+/* ---- block encoding ---- */
+
+#define BLOCK_PAD 16   /* zero bytes after a block's data: bit reads load 9 bytes */
+
+static inline guint
+bits_for(guint64 v)
+{
+  return v ? 64u - (guint)__builtin_clzll(v) : 0u;
+}
+
+static void
+put_bits(guint8 *p, guint64 bit, guint w, guint64 v)
+{
+  while (w) {
+    guint sh = (guint)(bit & 7), take = MIN(w, 8 - sh);
+    p[bit >> 3] |= (guint8)((v & ((1u << take) - 1)) << sh);
+    v = take < 64 ? v >> take : 0;
+    bit += take;
+    w -= take;
+  }
+}
+
+static inline guint64
+get_bits(const guint8 *p, guint64 bit, guint w)
+{
+  if (!w)
+    return 0;
+  const guint8 *q = p + (bit >> 3);
+  guint sh = (guint)(bit & 7);
+  guint64 lo;
+  memcpy(&lo, q, 8);
+  lo = GUINT64_FROM_LE(lo);
+  guint64 v = lo >> sh;
+  if (w + sh > 64)
+    v |= (guint64)q[8] << (64 - sh);
+  return w == 64 ? v : v & ((G_GUINT64_CONSTANT(1) << w) - 1);
+}
+
+/* A sealed block's layout, parsed. */
+typedef struct {
+  guint64 first[MC_MAX_COLS];   /* row 0's codes */
+  guint64 min[MC_MAX_COLS];     /* the smallest code of rows 1.. */
+  guint width[MC_MAX_COLS];     /* bits per code of rows 1.. (over min) */
+  guint64 bit0[MC_MAX_COLS];    /* where a column's packed codes begin */
+  const guint8 *bits;
+} blk_hdr;
+
+static void
+blk_parse(const mc_block *b, guint nc, blk_hdr *h)
+{
+  const guint8 *p = b->data;
+  for (guint c = 0; c < nc; c++)
+    p = mu_get_uv(p, &h->first[c]);
+  guint64 at = 0;
+  for (guint c = 0; c < nc; c++) {
+    p = mu_get_uv(p, &h->min[c]);
+    h->width[c] = *p++;
+    h->bit0[c] = at;
+    at += (guint64)h->width[c] * (MC_BLOCK - 1);
+  }
+  h->bits = p;
+}
+
+static inline guint64
+blk_code(const blk_hdr *h, guint c, guint r)
+{
+  if (r == 0)
+    return h->first[c];
+  return h->min[c] + get_bits(h->bits, h->bit0[c] + (guint64)(r - 1) * h->width[c], h->width[c]);
+}
+
+/* Column c of row r (columns before c of the row already in out). */
+static inline gint64
+blk_value(const blk_hdr *h, const gint *rel, const gint64 *none, guint c, guint r,
+          const gint64 *out)
+{
+  if (rel[c] >= 0)
+    return dec_col(rel, none, c, blk_code(h, c, r), out, 0);
+  gint64 v = mu_unzz(h->first[c]);
+  if (!r)
+    return v;
+  if (!h->width[c])
+    return v + (gint64)r * mu_unzz(h->min[c]);   /* every delta is the same */
+  for (guint i = 1; i <= r; i++)
+    v += mu_unzz(blk_code(h, c, i));
+  return v;
+}
+
 static void
 seal(mc_table *t)
 {
   guint nc = t->n_cols;
-  guint8 *buf = g_malloc(MC_BLOCK * nc * 10);
-  guint8 *p = buf;
+  guint64 code[MC_BLOCK][MC_MAX_COLS];
   gint64 prev[MC_MAX_COLS] = { 0 };
   mc_keyrange kr = { G_MAXINT64, G_MININT64, G_MININT64 };
   for (guint r = 0; r < MC_BLOCK && t->key_col >= 0; r++)
@@ -120,7 +213,7 @@ seal(mc_table *t)
   for (guint r = 0; r < MC_BLOCK; r++) {
     const gint64 *row = t->tail + r * nc;
     for (guint c = 0; c < nc; c++) {
-      p = mu_put_uv(p, enc_col(t, c, row, prev[c]));
+      code[r][c] = enc_col(t, c, row, prev[c]);
       prev[c] = row[c];
     }
     if (t->key_col >= 0) {
@@ -128,10 +221,37 @@ seal(mc_table *t)
       kr.max = MAX(kr.max, row[t->key_col]);
     }
   }
+  gsize cap = nc * 21 + (gsize)nc * (MC_BLOCK - 1) * 8 + BLOCK_PAD;
+  guint8 *buf = g_malloc0(cap);
+  guint8 *p = buf;
+  for (guint c = 0; c < nc; c++)
+    p = mu_put_uv(p, code[0][c]);
+  guint64 min[MC_MAX_COLS];
+  guint width[MC_MAX_COLS];
+  guint64 total_bits = 0;
+  for (guint c = 0; c < nc; c++) {
+    guint64 lo = G_MAXUINT64, hi = 0;
+    for (guint r = 1; r < MC_BLOCK; r++) {
+      lo = MIN(lo, code[r][c]);
+      hi = MAX(hi, code[r][c]);
+    }
+    min[c] = lo;
+    width[c] = bits_for(hi - lo);
+    p = mu_put_uv(p, lo);
+    *p++ = (guint8)width[c];
+    total_bits += (guint64)width[c] * (MC_BLOCK - 1);
+  }
+  guint64 bit = 0;
+  for (guint c = 0; c < nc; c++)
+    for (guint r = 1; r < MC_BLOCK; r++) {
+      put_bits(p, bit, width[c], code[r][c] - min[c]);
+      bit += width[c];
+    }
+  p += (total_bits + 7) / 8;
   mc_block *b = mu_vec_push(&t->blocks);
   b->len = (guint32)(p - buf);
-  b->data = g_realloc(buf, b->len ? b->len : 1);
-  t->bytes += b->len;
+  b->data = g_realloc(buf, b->len + BLOCK_PAD);
+  t->bytes += b->len + BLOCK_PAD;
   if (t->key_col >= 0) {
     mc_keyrange *k = mu_vec_push(&t->ranges);
     *k = kr;
@@ -186,15 +306,10 @@ static void
 decode_row(const mc_block *b, guint n_cols, const gint *rel, const gint64 *none, guint r,
            gint64 *out)
 {
-  gint64 cur[MC_MAX_COLS] = { 0 };
-  const guint8 *p = b->data;
-  for (guint i = 0; i <= r; i++)
-    for (guint c = 0; c < n_cols; c++) {
-      guint64 v;
-      p = mu_get_uv(p, &v);
-      cur[c] = dec_col(rel, none, c, v, cur, cur[c]);
-    }
-  memcpy(out, cur, n_cols * sizeof(gint64));
+  blk_hdr h;
+  blk_parse(b, n_cols, &h);
+  for (guint c = 0; c < n_cols; c++)
+    out[c] = blk_value(&h, rel, none, c, r, out);
 }
 
 gboolean
@@ -312,13 +427,16 @@ static gboolean
 block_find(const mc_view *v, guint64 blk, gint key_col, gint64 key, guint64 *row_out, gint64 *vals)
 {
   const mc_block *b = mu_vec_at(v->blocks, blk);
-  gint64 cur[MC_MAX_COLS] = { 0 };
-  const guint8 *p = b->data;
+  blk_hdr h;
+  blk_parse(b, v->n_cols, &h);
+  gint64 cur[MC_MAX_COLS];
   for (guint r = 0; r < MC_BLOCK; r++) {
-    for (guint c = 0; c < v->n_cols; c++) {
-      guint64 x;
-      p = mu_get_uv(p, &x);
-      cur[c] = dec_col(v->rel, v->none, c, x, cur, cur[c]);
+    if (v->rel[key_col] >= 0) {
+      for (guint c = 0; c <= (guint)key_col; c++)
+        cur[c] = blk_value(&h, v->rel, v->none, c, r, cur);
+    } else {
+      gint64 d = mu_unzz(blk_code(&h, (guint)key_col, r));
+      cur[key_col] = r ? cur[key_col] + d : d;
     }
     if (cur[key_col] == key) {
       guint64 row = blk * MC_BLOCK + r;
@@ -507,11 +625,11 @@ mc_table_deserialize(const guint8 **p, const guint8 *end)
       goto bad;
     mc_block *b = mu_vec_push(&t->blocks);
     b->len = (guint32)v;
-    b->data = g_malloc(v + 16);
+    b->data = g_malloc(v + BLOCK_PAD);
     memcpy(b->data, *p, v);
-    memset(b->data + v, 0, 16);
+    memset(b->data + v, 0, BLOCK_PAD);
     *p += v;
-    t->bytes += v;
+    t->bytes += v + BLOCK_PAD;
     if (t->key_col >= 0) {
       mc_keyrange *k = mu_vec_push(&t->ranges);
       RD(v);

@@ -543,3 +543,10 @@ ta_document_get_window_cache_stats(TaDocument *self, guint64 *hits, guint64 *mis
     *evictions = self->wcache->evictions;
   g_mutex_unlock(&self->wcache->lock);
 }
+
+guint
+ta_document_get_n_redecoded(TaDocument *doc)
+{
+  g_return_val_if_fail(TA_IS_DOCUMENT(doc), 0);
+  return doc->store ? doc->store->n_redecoded : 0;
+}

@@ -1210,18 +1210,6 @@ genproc_event(genproc *gp, const ta_event *ev)
   genproc_mev(gp, &m);
 }
 
-void
-genproc_set_floor(genproc *gp, gint64 floor)
-{
-  gp->last_t = floor;
-}
-
-ms_gen_map *
-genproc_map(genproc *gp)
-{
-  return &gp->map;
-}
-
 static void
 finish_cur(genproc *gp, gp_track *tr, cur_span *c, guint cls)
 {

@@ -148,10 +148,6 @@ void genproc_free(genproc *gp);
 void genproc_event(genproc *gp, const ta_event *ev);
 /* Feeds an event already made self-contained (model-mev.h). */
 void genproc_mev(genproc *gp, mev *m);
-/* Sets the floor before the first event (see gp_config.floor). */
-void genproc_set_floor(genproc *gp, gint64 floor);
-/* The generation's id map (to make records for genproc_mev). */
-ms_gen_map *genproc_map(genproc *gp);
 /* Ends the generation: closes heads, makes tails. Returns the output. */
 gp_out *genproc_finish(genproc *gp);
 void gp_out_free(gp_out *out);

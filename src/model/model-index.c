@@ -10,7 +10,6 @@
 #define G_LOG_DOMAIN "ta-model"
 
 #include "model-index.h"
-#include "model-mev.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,17 +181,26 @@ set_decode_error(GError **error, const ta_error *e)
 }
 
 /* The previous generation's last event time, which a generation decoded
- * alone needs before its first events can be timed as a sequential read
- * times them. `block` FALSE: TA_TIME_NONE when not known yet. */
-typedef gint64 (*floor_fn)(gpointer ud, gboolean block);
-
-#define MEV_BUFFER_MAX (24u << 20)
+ * alone needs to time its first events as a sequential read times them.
+ * FALSE while it is not known yet; *floor is G_MININT64 when there is no
+ * previous generation. */
+typedef gboolean (*floor_fn)(gpointer ud, gint64 *floor);
 
 typedef struct {
-  gint64 raw_last;   /* last event time as decoded alone */
-  guint64 n;         /* events of the generation (its Sync included) */
+  gint64 raw_last;    /* last event time as decoded */
+  gint64 first;       /* first event time as decoded */
+  guint64 n;          /* events of the generation (its Sync included) */
+  gint64 floor_used;  /* the floor it was decoded with (G_MININT64: none) */
 } range_stats;
 
+/* Go's reader makes times strictly increasing over the whole trace:
+ * t' = max(t, previous t' + 1). Within a generation the decoder already
+ * does so, so with the previous generation's last time `floor` the clamp
+ * changes a generation's times iff its first time is <= floor (then
+ * t'_i = max(t_i, floor + 1 + i)). A generation whose floor is not known
+ * when it starts is decoded as if nothing came before it; whoever learns
+ * the floor later checks range_needs_floor() and then decodes it again with
+ * the floor. No event is copied or held. */
 static gp_out *
 decode_range(const char *path, int format, gint64 start, gint64 end, gint64 ctx_start,
              const gp_config *cfg, floor_fn get_floor, gpointer floor_ud, range_stats *st,
@@ -206,57 +214,38 @@ decode_range(const char *path, int format, gint64 start, gint64 end, gint64 ctx_
     return NULL;
   }
   gp_config c = *cfg;
-  gint64 floor = get_floor ? get_floor(floor_ud, FALSE) : cfg->floor;
-  gboolean have_floor = !get_floor || floor != TA_TIME_NONE;
-  if (have_floor)
-    c.floor = floor;
+  gint64 floor = cfg->floor;
+  if (get_floor && !get_floor(floor_ud, &floor))
+    floor = G_MININT64;
+  c.floor = st->floor_used = floor;
   genproc *gp = genproc_new(&c);
-  mu_buf buf = { 0 };
-  gint64 buf_prev = 0;
-  ta_event ev;
+  ta_event evs[64];
   int r;
   guint64 n = 0;
-  guint skip = ctx_start >= 0 ? 1 : 0;   /* generations decoded only as context */
-  st->raw_last = G_MININT64;
+  gboolean skip = ctx_start >= 0;   /* a generation decoded only as context */
+  st->raw_last = st->first = G_MININT64;
   st->n = 0;
-  while ((r = ta_parser_next(p, &ev)) > 0) {
-    if ((++n & 0xffff) == 0 && g_cancellable_is_cancelled(cancellable))
+  while ((r = ta_parser_next_many(p, evs, G_N_ELEMENTS(evs))) > 0) {
+    guint64 before = n;
+    n += (guint64)r;
+    if ((n >> 16) != (before >> 16) && g_cancellable_is_cancelled(cancellable))
       break;
-    if (skip) {
-      if (ev.kind == TA_KIND_SYNC && ev.gen && ta_parser_generation(p) &&
-          ta_parser_generation(p)->start_offset >= start)
-        skip = 0;
-      else
-        continue;
-    }
-    if (!(ev.kind == TA_KIND_SYNC && !ev.gen)) {
-      st->raw_last = ev.time;
-      st->n++;
-    }
-    if (!have_floor && (n & 0xfff) == 0) {
-      /* Past a bound, wait for the previous generation rather than keep
-       * more: memory stays bounded, and that one is nearly done anyway. */
-      floor = get_floor(floor_ud, buf.len > MEV_BUFFER_MAX);
-      if (floor != TA_TIME_NONE) {
-        /* Known now: replay what was kept, then stream. */
-        have_floor = TRUE;
-        genproc_set_floor(gp, floor);
-        const guint8 *q = buf.data, *qe = buf.data + buf.len;
-        gint64 prev = 0;
-        while (q < qe) {
-          mev m;
-          q = mev_decode(q, &m, &prev);
-          genproc_mev(gp, &m);
-        }
-        mu_buf_free(&buf);
+    for (int i = 0; i < r; i++) {
+      const ta_event *ev = &evs[i];
+      if (skip) {
+        if (ev->kind == TA_KIND_SYNC && ev->gen && ta_parser_generation(p) &&
+            ta_parser_generation(p)->start_offset >= start)
+          skip = FALSE;
+        else
+          continue;
       }
-    }
-    if (have_floor) {
-      genproc_event(gp, &ev);
-    } else {
-      mev m;
-      mev_from_event(&m, &ev, genproc_map(gp));
-      mev_encode(&buf, &m, &buf_prev);
+      if (!(ev->kind == TA_KIND_SYNC && !ev->gen)) {
+        if (st->n == 0)
+          st->first = ev->time;
+        st->raw_last = ev->time;
+        st->n++;
+      }
+      genproc_event(gp, ev);
     }
   }
   if (g_cancellable_set_error_if_cancelled(cancellable, error) || r < 0) {
@@ -264,28 +253,36 @@ decode_range(const char *path, int format, gint64 start, gint64 end, gint64 ctx_
       set_decode_error(error, ta_parser_error(p));
     genproc_free(gp);
     ta_parser_free(p);
-    mu_buf_free(&buf);
     return NULL;
   }
-  if (!have_floor) {
-    floor = get_floor(floor_ud, TRUE);
-    genproc_set_floor(gp, floor);
-    const guint8 *q = buf.data, *qe = buf.data + buf.len;
-    gint64 prev = 0;
-    while (q < qe) {
-      mev m;
-      q = mev_decode(q, &m, &prev);
-      genproc_mev(gp, &m);
-    }
-    mu_buf_free(&buf);
-  }
-  gp_out *o = genproc_finish(gp);
   const ta_generation_info *gi = ta_parser_generation(p);
-  if (gi)
-    o->number = gi->number;
-  genproc_free(gp);
+  guint64 number = gi ? gi->number : 0;
   ta_parser_free(p);
+  gp_out *o = genproc_finish(gp);
+  if (number)
+    o->number = number;
+  genproc_free(gp);
   return o;
+}
+
+/* Whether a generation decoded with `used` as its floor must be decoded
+ * again now that its true floor is known: the clamp moves the same events
+ * to the same times iff both floors are the same, or neither reaches the
+ * generation's first event. */
+static gboolean
+range_needs_floor(const range_stats *st, gint64 used, gint64 floor)
+{
+  if (!st->n || used == floor)
+    return FALSE;
+  return used >= st->first || floor >= st->first;
+}
+
+/* The time of the generation's last event as read in sequence. */
+static gint64
+range_last(const range_stats *st, gint64 floor)
+{
+  /* t' = max(t, floor + 1 + i) over the generation's events */
+  return floor == G_MININT64 ? st->raw_last : MAX(st->raw_last, floor + (gint64)st->n);
 }
 
 static gp_out *
@@ -383,13 +380,14 @@ now_s(void)
 static void
 publish(ta_store *s, ta_index_opts *o, gboolean final, double t0)
 {
-  /* A generation's worth of transient memory was just freed: give it back,
-   * so that resident memory measures what the model keeps. */
-  malloc_trim(0);
-  if (o->first_publish_s == 0)
-    o->first_publish_s = now_s() - t0;
   if (o->publish)
     o->publish(o->ud, ta_snapshot_new_from_store(s), final);
+  if (o->first_publish_s == 0)
+    o->first_publish_s = now_s() - t0;
+  /* A generation's worth of transient memory was just freed: give it back,
+   * so that resident memory measures what the model keeps (after the
+   * snapshot is out: the viewer need not wait for it). */
+  malloc_trim(0);
 }
 
 /* The provisional level-0 shift of the first generation: 1 µs for small
@@ -512,6 +510,11 @@ run_sequential(ta_store *s, ta_index_opts *o, double t0)
 typedef struct {
   GMutex lock;
   GCond cond;
+  /* Filled by the floor reader: floors[k] is the last event time before
+   * generation k (0-based) in a sequential read. */
+  GArray *floors;
+  gboolean floors_done;   /* the floor reader stopped (end, error, cancel) */
+  gboolean stop;          /* the pass is over: the floor reader may stop */
 } job_sync;
 
 typedef struct job job;
@@ -525,28 +528,107 @@ struct job {
   GCancellable *cancellable;
   gp_out *out;
   GError *error;
+  guint index;         /* 0-based generation index */
+  range_stats st;
   gboolean done;
-  /* the time of this generation's last event, as read in sequence */
+  /* Set by the merging thread, in order: the time of this generation's last
+   * event as read in sequence. */
   gboolean last_known;
   gint64 last;
-  gint64 floor;   /* the previous one's */
 };
 
-/* The previous generation's last event time (G_MININT64 for the first;
- * TA_TIME_NONE while unknown unless `block`). */
-static gint64
-job_floor(gpointer ud, gboolean block)
+gboolean ta_index_test_floor_late;
+
+/* The time each generation must start after, ahead of the workers.
+ *
+ * A generation's floor is the previous generation's last event time as a
+ * sequential read times it. In Go traces the first events of a generation
+ * usually come before the last events of the previous one (different
+ * threads; Go's reader then moves them to just after it), so a worker cannot
+ * start a generation without its floor: guessing "no clamp" is wrong for
+ * nearly every generation, and holding all of a generation's events until
+ * the previous one is done makes the state machines run one after another.
+ * This thread reads the whole file with the bare decoder (about a quarter
+ * of what a worker spends per event) and hands each generation's floor out
+ * as soon as it has passed it, so the workers run side by side. */
+typedef struct {
+  const char *path;
+  job_sync *js;
+  GCancellable *cancellable;
+} floor_reader;
+
+static gpointer
+floor_reader_run(gpointer data)
+{
+  floor_reader *fr = data;
+  job_sync *js = fr->js;
+  ta_error err;
+  ta_parser *p = ta_parser_open_path(fr->path, &err);
+  if (p) {
+    ta_event evs[128];
+    int r;
+    gint64 last = G_MININT64;
+    guint64 n = 0;
+    while ((r = ta_parser_next_many(p, evs, G_N_ELEMENTS(evs))) > 0) {
+      guint64 before = n;
+      n += (guint64)r;
+      if ((n >> 16) != (before >> 16) &&
+          (g_cancellable_is_cancelled(fr->cancellable) || g_atomic_int_get(&js->stop)))
+        break;
+      for (int i = 0; i < r; i++) {
+        const ta_event *ev = &evs[i];
+        if (ev->kind == TA_KIND_SYNC) {
+          if (!ev->gen)
+            continue;   /* the Sync that closes the trace */
+          g_mutex_lock(&js->lock);
+          g_array_append_val(js->floors, last);
+          g_cond_broadcast(&js->cond);
+          g_mutex_unlock(&js->lock);
+        }
+        last = ev->time;
+      }
+    }
+    ta_parser_free(p);
+  }
+  g_mutex_lock(&js->lock);
+  js->floors_done = TRUE;
+  g_cond_broadcast(&js->cond);
+  g_mutex_unlock(&js->lock);
+  return NULL;
+}
+
+/* This generation's floor if it is known (the previous generation merged)
+ * or soon will be (the floor reader has not passed it yet); FALSE when it
+ * cannot be had without waiting for the previous generation's decode. */
+static gboolean
+job_floor(gpointer ud, gint64 *floor)
 {
   job *j = ud;
+  job_sync *js = j->js;
+  *floor = G_MININT64;
   if (!j->prev)
-    return G_MININT64;
-  g_mutex_lock(&j->js->lock);
-  while (block && !j->prev->last_known && !g_cancellable_is_cancelled(j->cancellable))
-    g_cond_wait(&j->js->cond, &j->js->lock);
-  gint64 f = j->prev->last_known ? j->prev->last : G_MININT64;
-  gboolean known = j->prev->last_known;
-  g_mutex_unlock(&j->js->lock);
-  return known || block ? f : TA_TIME_NONE;
+    return TRUE;
+  if (ta_index_test_floor_late)
+    return FALSE;
+  g_mutex_lock(&js->lock);
+  gboolean known = FALSE;
+  for (;;) {
+    if (j->prev->last_known) {
+      *floor = j->prev->last;
+      known = TRUE;
+      break;
+    }
+    if (j->index < js->floors->len) {
+      *floor = g_array_index(js->floors, gint64, j->index);
+      known = TRUE;
+      break;
+    }
+    if (js->floors_done || g_cancellable_is_cancelled(j->cancellable))
+      break;
+    g_cond_wait(&js->cond, &js->lock);
+  }
+  g_mutex_unlock(&js->lock);
+  return known;
 }
 
 static void
@@ -554,19 +636,39 @@ job_run(gpointer data, gpointer user)
 {
   job *j = data;
   job_sync *js = j->js;
-  range_stats st = { G_MININT64, 0 };
+  range_stats st;
   gp_out *out = decode_generation(j->s->path, j->format, j->start, j->end, j->prev_start,
                                   &j->cfg, job_floor, j, &st, j->cancellable, &j->error);
-  gint64 floor = job_floor(j, TRUE);
   g_mutex_lock(&js->lock);
   j->out = out;
+  j->st = st;
   j->done = TRUE;
-  j->floor = floor;
-  /* t' = max(t, floor + 1 + i) over the generation's events */
-  j->last = floor == G_MININT64 ? st.raw_last : MAX(st.raw_last, floor + (gint64)st.n);
-  j->last_known = TRUE;
   g_cond_broadcast(&js->cond);
   g_mutex_unlock(&js->lock);
+}
+
+/* The merging thread's part of a job, in order: the floor is known now. */
+static gboolean
+job_settle(job *j, gint64 floor, guint number)
+{
+  if (range_needs_floor(&j->st, j->st.floor_used, floor)) {
+    /* Rare: decoded before its floor was known, and Go's clamp moves its
+     * first events (or the floor reader's floor was not this one). */
+    gp_config c = j->cfg;
+    c.floor = floor;
+    gp_out_free(j->out);
+    j->out = decode_generation(j->s->path, j->format, j->start, j->end, j->prev_start, &c, NULL,
+                               NULL, &j->st, j->cancellable, &j->error);
+    j->s->n_redecoded++;
+    if (g_getenv("TA_MODEL_DEBUG"))
+      g_printerr("generation %u decoded again: its first event is not after %" G_GINT64_FORMAT
+                 "\n", number, floor);
+  }
+  g_mutex_lock(&j->js->lock);
+  j->last = range_last(&j->st, floor);
+  j->last_known = TRUE;
+  g_mutex_unlock(&j->js->lock);
+  return j->out != NULL;
 }
 
 static gboolean
@@ -576,18 +678,26 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
   job_sync *js = g_new0(job_sync, 1);
   g_mutex_init(&js->lock);
   g_cond_init(&js->cond);
+  js->floors = g_array_new(FALSE, FALSE, sizeof(gint64));
+  floor_reader fr = { s->path, js, o->cancellable };
+  /* Started once the first generation is merged: until then it would only
+   * take a core from the one generation the first snapshot waits for. */
+  GThread *floor_thread = NULL;
   GThreadPool *pool = g_thread_pool_new(job_run, js, (gint)o->n_threads, FALSE, NULL);
   GPtrArray *jobs = g_ptr_array_new();
   guint next_merge = 0;
   gboolean eof = FALSE, ok = TRUE;
-  /* Generations in flight: one per worker (each holds its decoded
-   * generation and, until the previous one's end is known, its events). */
+  /* Generations in flight (decoding, or decoded and waiting to be merged),
+   * one per worker: each holds a generation's decoder and genproc output,
+   * which on goroutine-heavy traces is what peak memory is made of. */
   guint window = o->n_threads;
 
   for (;;) {
     /* Keep `window` generations in flight (only one until the first is merged:
      * its spans decide the bucket width the others need). */
     guint limit = s->have_shift ? window : 1;
+    if (s->have_shift && !floor_thread)
+      floor_thread = g_thread_new("ta-floors", floor_reader_run, &fr);
     while (!eof && jobs->len - next_merge < limit) {
       gint64 a, b;
       int r = ta_scanner_next(sc, &a, &b);
@@ -608,6 +718,7 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
       j->start = a;
       j->end = b;
       j->prev_start = jobs->len ? ((job *)g_ptr_array_index(jobs, jobs->len - 1))->start : -1;
+      j->index = jobs->len;
       j->cfg = config_for(s, o, jobs->len == 0, b - a);
       j->cancellable = o->cancellable;
       g_ptr_array_add(jobs, j);
@@ -624,7 +735,8 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
       ok = FALSE;
       break;
     }
-    if (!j->out) {
+    gint64 floor = j->prev ? j->prev->last : G_MININT64;
+    if (!j->out || !job_settle(j, floor, next_merge + 1)) {
       if (!s->error)
         s->error = j->error ? g_error_copy(j->error) : NULL;
       ok = FALSE;
@@ -634,7 +746,7 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
     info.start_offset = j->start;
     info.end_offset = j->end;
     info.number = next_merge + 1;
-    info.floor = j->floor;
+    info.floor = floor;
     double tm = now_s();
     merge_out(s, j->out, &info);
     gp_out_free(j->out);
@@ -654,7 +766,13 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
     g_set_error_literal(&s->error, TA_MODEL_ERROR, TA_MODEL_ERROR_CANCELLED, "cancelled");
     ok = FALSE;
   }
+  /* Stop the floor reader first: a worker still waiting for a floor after
+   * an error wakes when the reader ends, instead of when it reaches it. */
+  g_atomic_int_set(&js->stop, TRUE);
   g_thread_pool_free(pool, FALSE, TRUE);
+  if (floor_thread)
+    g_thread_join(floor_thread);
+  g_array_free(js->floors, TRUE);
   for (guint i = 0; i < jobs->len; i++) {
     job *j = g_ptr_array_index(jobs, i);
     gp_out_free(j->out);

@@ -151,13 +151,14 @@ ta_store_set_shift(ta_store *s, guint shift, gint64 origin)
       s->metrics[i] = mm_track_new(shift);
 }
 
-/* Entries a track's fine level-0 stream would take at shift d coarser. */
-static guint64
-entries_at(const guint8 *data, gsize len, guint d)
+/* The width search below tries several shifts over the same fine level-0
+ * streams: they are decoded once into bucket intervals [b, e), each stream
+ * closed by a G_MININT64 marker. */
+static void
+intervals_append(GArray *iv, const guint8 *data, gsize len)
 {
   const guint8 *p = data, *end = data + len;
-  gint64 next_b = 0, last = G_MININT64;
-  guint64 n = 0;
+  gint64 next_b = 0;
   while (p < end) {
     guint64 h, v;
     p = mu_get_uv(p, &h);
@@ -176,6 +177,31 @@ entries_at(const guint8 *data, gsize len, guint d)
       e = b + 1;
     }
     next_b = e;
+    gint64 pair[2] = { b, e };
+    g_array_append_vals(iv, pair, 2);
+  }
+  gint64 marker[2] = { G_MININT64, 0 };
+  g_array_append_vals(iv, marker, 2);
+}
+
+/* Entries the streams would take at shift d coarser, beyond the one entry
+ * each needs; stops counting once over `budget`. */
+static guint64
+entries_over(const GArray *iv, guint d, guint64 budget)
+{
+  const gint64 *x = (const gint64 *)iv->data;
+  guint64 entries = 0, n = 0;
+  gint64 last = G_MININT64;
+  for (guint i = 0; i < iv->len; i += 2) {
+    gint64 b = x[i], e = x[i + 1];
+    if (b == G_MININT64) {
+      entries += n - 1;
+      if (entries > budget)
+        break;
+      n = 0;
+      last = G_MININT64;
+      continue;
+    }
     gint64 c0 = b >> d, c1 = (e - 1) >> d;
     if (c0 != last)
       n++;
@@ -185,7 +211,7 @@ entries_at(const guint8 *data, gsize len, guint d)
       n++;
     last = c1;
   }
-  return n;
+  return entries;
 }
 
 /* Level-0 width: the finest whose bucket entries for the first generation
@@ -197,26 +223,25 @@ ta_store_choose_shift(const gp_out *o, guint64 gen_bytes)
 {
   guint64 budget = MAX(gen_bytes / 1024, 4096);
   guint fine = o->l0_shift, lo = fine, hi = 40;
+  GArray *iv = g_array_new(FALSE, FALSE, sizeof(gint64));
+  for (guint i = 0; i < o->tracks->len; i++) {
+    const gp_track *tr = g_ptr_array_index(o->tracks, i);
+    if (tr && tr->l0.out.len)
+      intervals_append(iv, tr->l0.out.data, tr->l0.out.len);
+  }
+  for (guint i = 0; i < o->done->len; i++) {
+    const gp_done *d = &g_array_index(o->done, gp_done, i);
+    if (d->l0_len)
+      intervals_append(iv, o->done_l0.data + d->l0_off, d->l0_len);
+  }
   while (lo < hi) {
     guint mid = (lo + hi) / 2;
-    guint64 entries = 0;
-    for (guint i = 0; i < o->tracks->len && entries <= budget; i++) {
-      const gp_track *tr = g_ptr_array_index(o->tracks, i);
-      if (tr && tr->l0.out.len) {
-        guint64 e = entries_at(tr->l0.out.data, tr->l0.out.len, mid - fine);
-        entries += e - 1;
-      }
-    }
-    for (guint i = 0; i < o->done->len && entries <= budget; i++) {
-      const gp_done *d = &g_array_index(o->done, gp_done, i);
-      if (d->l0_len)
-        entries += entries_at(o->done_l0.data + d->l0_off, d->l0_len, mid - fine) - 1;
-    }
-    if (entries <= budget)
+    if (entries_over(iv, mid - fine, budget) <= budget)
       hi = mid;
     else
       lo = mid + 1;
   }
+  g_array_free(iv, TRUE);
   return lo;
 }
 
@@ -382,24 +407,39 @@ g_row_from(const gp_track *tr, const mg_gen *gi, gint64 *v)
   v[GC_BLOB] = -1;
 }
 
+/* Appends a goroutine's summary blob; returns where it is. */
+static gint64
+blob_append(ta_store *s, const mu_buf *b)
+{
+  mu_pos pos;
+  guint8 hdr[10];
+  guint8 *e = mu_put_uv(hdr, b->len);
+  gsize hl = (gsize)(e - hdr);
+  guint8 *p = mu_stream_begin(&s->blobs, b->len + hl, &pos);
+  memcpy(p, hdr, hl);
+  memcpy(p + hl, b->data, b->len);
+  mu_stream_commit(&s->blobs, p + hl + b->len);
+  return (gint64)pos.page << 32 | pos.off;
+}
+
+static gint64
+blob_base(ta_store *s, gint64 created)
+{
+  return created >= s->origin ? (created - s->origin) >> s->shift : -1;
+}
+
+gboolean ta_merge_test_check_blobs;
+
 /* Stores a finished goroutine summary: a blob when small, else kept whole. */
 static gint64
 store_summary(ta_store *s, const TaTrackKey *key, ms_track *sum, gint64 created)
 {
   ms_track_finish(sum);
   mu_buf b = { 0 };
-  gint64 base = created >= s->origin ? (created - s->origin) >> s->shift : -1;
-  if (ms_track_to_blob(sum, &b, BLOB_MAX, base)) {
-    mu_pos pos;
-    guint8 hdr[10];
-    guint8 *e = mu_put_uv(hdr, b.len);
-    gsize hl = (gsize)(e - hdr);
-    guint8 *p = mu_stream_begin(&s->blobs, b.len + hl, &pos);
-    memcpy(p, hdr, hl);
-    memcpy(p + hl, b.data, b.len);
-    mu_stream_commit(&s->blobs, p + hl + b.len);
+  if (ms_track_to_blob(sum, &b, BLOB_MAX, blob_base(s, created))) {
+    gint64 at = blob_append(s, &b);
     mu_buf_free(&b);
-    return (gint64)pos.page << 32 | pos.off;
+    return at;
   }
   mu_buf_free(&b);
   g_hash_table_replace(s->ended, key_dup(key), ms_pub_new(key, sum, NULL));
@@ -431,6 +471,32 @@ goroutine_done(ta_store *s, const gp_out *o, const gp_done *d, GHashTable *rows)
   v[GC_SSTACK] = d->start_stack;
   v[GC_FUNC] = d->start_func;
   v[GC_FLAGS] = TA_GOROUTINE_ENDED;
+  const guint8 *l0 = o->done_l0.data + d->l0_off;
+  if (d->l0_len && cur_l0_shift == s->shift) {
+    /* Most goroutines born and dead in a generation live within one
+     * bucket: their blob is their level-0 entry, no pyramid to build. */
+    mu_buf b = { 0 };
+    if (ms_l0_single_to_blob(l0, d->l0_len, blob_base(s, v[GC_CREATED]), &b)) {
+      if (ta_merge_test_check_blobs) {
+        ms_track *sum = ms_track_new(s->shift);
+        ms_track_feed_l0(sum, l0, d->l0_len);
+        ms_track_finish(sum);
+        mu_buf slow = { 0 };
+        g_assert_true(ms_track_to_blob(sum, &slow, BLOB_MAX, blob_base(s, v[GC_CREATED])));
+        g_assert_cmpmem(b.data, b.len, slow.data, slow.len);
+        mu_buf_free(&slow);
+        ms_track_unref(sum);
+      }
+      ms_l0_totals(l0, d->l0_len, cur_l0_shift, s->totals);
+      v[GC_BLOB] = blob_append(s, &b);
+      mu_buf_free(&b);
+      gint64 row = (gint64)mc_table_append(s->gtab, v);
+      if (rows)
+        g_hash_table_insert(rows, g_memdup2(&d->id, sizeof d->id), g_memdup2(&row, sizeof row));
+      return;
+    }
+    mu_buf_free(&b);
+  }
   ms_track *sum = ms_track_new(s->shift);
   if (d->l0_len)
     feed_l0_bytes(s, sum, o->done_l0.data + d->l0_off, d->l0_len, TRUE);
@@ -470,7 +536,8 @@ goroutine_row(ta_store *s, const gp_track *tr, const mg_gen *gi, GHashTable *row
       row = (gint64)t->row;
     }
   }
-  g_hash_table_insert(rows, g_memdup2(&tr->key.id, sizeof(gint64)), g_memdup2(&row, sizeof row));
+  if (rows)
+    g_hash_table_insert(rows, g_memdup2(&tr->key.id, sizeof(gint64)), g_memdup2(&row, sizeof row));
   return done;
 }
 
@@ -910,7 +977,11 @@ ta_store_merge(ta_store *s, gp_out *o, const mg_gen *info)
   g_array_append_val(s->gens, *info);
   if (s->first_time == TA_TIME_NONE)
     s->first_time = o->sync_time;
-  GHashTable *rows = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+  /* goroutine id -> row, for the goroutines with regions here (none: not
+   * needed; a spawn-heavy generation has hundreds of thousands of rows). */
+  GHashTable *rows = o->regions->len
+                       ? g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free)
+                       : NULL;
   gboolean *done = g_new0(gboolean, o->tracks->len + 1);
   guint next_done = 0;
   for (guint i = 0; i < o->tracks->len; i++) {
@@ -937,7 +1008,8 @@ ta_store_merge(ta_store *s, gp_out *o, const mg_gen *info)
     }
   }
   g_free(done);
-  g_hash_table_destroy(rows);
+  if (rows)
+    g_hash_table_destroy(rows);
   merge_ranges(s, o, info, first_gen);
   merge_user(s, o, info);
   for (guint i = 0; i < o->samples->len; i++) {

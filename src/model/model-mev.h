@@ -19,7 +19,5 @@ typedef struct {
 } mev;
 
 void mev_from_event(mev *m, const ta_event *ev, ms_gen_map *map);
-void mev_encode(mu_buf *b, const mev *m, gint64 *prev_time);
-const guint8 *mev_decode(const guint8 *p, mev *m, gint64 *prev_time);
 
 G_END_DECLS

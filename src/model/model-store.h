@@ -113,6 +113,7 @@ struct ta_store {
 
   gint64 first_time, frontier;
   guint64 n_events, bytes_indexed, bytes_total;
+  guint n_redecoded;         /* generations decoded again because Go's clamp moved their times */
   GError *error;
   gboolean complete;
   GList *retired;            /* tables replaced while snapshots may view them */
@@ -131,6 +132,16 @@ void ta_store_merge(ta_store *s, gp_out *out, const mg_gen *info);
 /* Ends the trace: closes everything still open at the frontier. */
 void ta_store_finish(ta_store *s);
 gsize ta_store_memory(ta_store *s);
+/* For tests: generations the parallel index decoded a second time (their
+ * first event was not after the previous generation's last). */
+guint ta_document_get_n_redecoded(TaDocument *doc);
+/* For tests: when set, a parallel index never finds the previous
+ * generation's end known when it starts a generation, so that every
+ * generation takes the optimistic path (see model-index.c). */
+extern gboolean ta_index_test_floor_late;
+/* For tests: check every summary blob made without building the goroutine's
+ * pyramid against the one built through it (model-merge.c). */
+extern gboolean ta_merge_test_check_blobs;
 void ta_store_dump_memory(ta_store *s);
 
 struct _TaSnapshot {

@@ -618,6 +618,32 @@ ms_pub_unref(ms_pub *p)
   g_free(p);
 }
 
+/* The blob ms_track_to_blob() writes for a track fed exactly this level-0
+ * stream, when the stream is one mixed entry (a goroutine whose whole life
+ * fits in one bucket, as most short-lived ones do): its pyramid is that one
+ * bucket, so the blob is the entry itself, its gap taken from `base` as
+ * ms_track_to_blob() takes it. FALSE for any other stream. */
+gboolean
+ms_l0_single_to_blob(const guint8 *data, gsize len, gint64 base, mu_buf *out)
+{
+  gint64 next_b = 0, run_n;
+  guint run_cls;
+  ms_acc a;
+  const guint8 *end = get_entry(data, &next_b, &a, &run_n, &run_cls);
+  if (run_n || end != data + len)
+    return FALSE;
+  gboolean rel = base >= 0 && a.b >= base;
+  guint64 h;
+  const guint8 *body = mu_get_uv(data, &h);
+  guint8 head[12];
+  gsize head_len = (gsize)(mu_put_uv(head, rel ? (guint64)(a.b - base) << 1 : h) - head);
+  mu_buf_uv(out, (guint64)1 << 1 | (rel ? 1 : 0));
+  mu_buf_uv(out, head_len + (gsize)(end - body));
+  mu_buf_append(out, head, head_len);
+  mu_buf_append(out, body, (gsize)(end - body));
+  return TRUE;
+}
+
 gboolean
 ms_track_to_blob(ms_track *t, mu_buf *out, gsize max, gint64 base)
 {

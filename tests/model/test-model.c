@@ -16,6 +16,7 @@
  * (progressive snapshots on the main context, async window requests).
  */
 #include "model.h"
+#include "model-store.h"   /* ta_document_get_n_redecoded, mc_table */
 
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -861,6 +862,137 @@ test_progressive(void)
 
 /* Every snapshot published while indexing is consistent with the final one
  * up to its frontier (tables only grow). */
+/* Go's reader makes times strictly increasing over the trace (t = max(t,
+ * last + 1)), so a generation decoded alone needs the previous one's last
+ * event time (its floor). These fixtures have generations whose first event
+ * is not after the previous one's last. Normally the floor reader supplies
+ * every floor before the generation is decoded (nothing decoded twice);
+ * with the floor made late, generations are decoded as if nothing came
+ * before them and decoded again once the floor shows that the clamp moves
+ * them. Either way the result must equal a sequential read. */
+static void
+test_clamp_fallback(void)
+{
+  const char *names[][2] = { { "22", "generations-trunc.trace" },
+                             { "25", "generations-trunc.trace" },
+                             { "23", "generations-cut.trace" } };
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+    g_autofree char *path = g_build_filename(fixtures_dir, names[i][0], names[i][1], NULL);
+    ta_index_test_floor_late = TRUE;
+    g_autoptr(TaDocument) par = open_doc(path, FALSE, 2, 1, NULL);
+    g_autoptr(TaSnapshot) sp = ta_document_wait(par);
+    ta_index_test_floor_late = FALSE;
+    g_assert_cmpuint(ta_document_get_n_redecoded(par), >=, 1);
+    g_autoptr(TaDocument) normal = open_doc(path, FALSE, 2, 1, NULL);
+    g_autoptr(TaSnapshot) sn = ta_document_wait(normal);
+    g_assert_cmpuint(ta_document_get_n_redecoded(normal), ==, 0);
+    g_autoptr(TaDocument) seq = open_doc(path, TRUE, 1, 64 << 20, NULL);
+    g_autoptr(TaSnapshot) ss = ta_document_wait(seq);
+    g_assert_cmpuint(ta_document_get_n_redecoded(seq), ==, 0);
+    ta_index_test_floor_late = TRUE;
+    test_ondemand(path);
+    ta_index_test_floor_late = FALSE;
+  }
+}
+
+/* Row tables: blocks packed as frames of reference must give back every
+ * value exactly, whatever its spread (constant columns, ids counting up,
+ * times, "none" values, and deltas needing all 64 bits), through get, find,
+ * views and a serialisation round trip. */
+static void
+test_coltab(void)
+{
+  enum { N = 64 * 7 + 13, C = 6 };
+  mc_table *t = mc_table_new(C, 0);
+  mc_table_set_rel(t, 4, 3, TA_TIME_NONE);
+  GRand *rnd = g_rand_new_with_seed(7);
+  gint64 *rows = g_new(gint64, N * C);
+  gint64 time = 1000;
+  for (guint r = 0; r < N; r++) {
+    gint64 *v = rows + r * C;
+    v[0] = 100 + r * 2 + (r % 64 == 63 ? 5 : 0);            /* key, counting up */
+    v[1] = 42;                                               /* constant */
+    v[2] = (r / 64) % 2 ? g_rand_int(rnd) : (gint64)r % 3;   /* small or wide */
+    time += g_rand_int_range(rnd, 1, 100000);
+    v[3] = time;
+    v[4] = r % 5 == 0 ? TA_TIME_NONE : time + g_rand_int_range(rnd, 0, 5000);  /* rel to 3 */
+    v[5] = (gint64)((guint64)g_rand_int(rnd) << 32 | g_rand_int(rnd));  /* 64-bit deltas */
+    mc_table_append(t, v);
+  }
+  gint64 got[MC_MAX_COLS];
+  for (guint r = 0; r < N; r++) {
+    g_assert_true(mc_table_get(t, r, got));
+    for (guint c = 0; c < C; c++)
+      g_assert_cmpint(got[c], ==, rows[r * C + c]);
+  }
+  mu_buf b = { 0 };
+  mc_table_serialize(t, &b);
+  const guint8 *p = b.data;
+  mc_table *u = mc_table_deserialize(&p, b.data + b.len);
+  g_assert_nonnull(u);
+  mc_view *v = mc_table_view(u);
+  for (guint r = 0; r < N; r++) {
+    guint64 row = G_MAXUINT64;
+    g_assert_true(mc_view_find(v, 0, rows[r * C], &row, got));
+    g_assert_cmpuint(row, ==, r);
+    for (guint c = 0; c < C; c++)
+      g_assert_cmpint(got[c], ==, rows[r * C + c]);
+  }
+  g_assert_false(mc_view_find(v, 0, 101, NULL, NULL));
+  mc_view_free(v);
+  mc_table_free(u);
+  mc_table_free(t);
+  mu_buf_free(&b);
+  g_free(rows);
+  g_rand_free(rnd);
+}
+
+/* A goroutine whose level-0 stream is one bucket gets its summary blob
+ * straight from that stream (no pyramid built); it must be the blob the
+ * pyramid gives, byte for byte, for any base (the creation bucket), and any
+ * other stream must be refused. */
+static void
+test_single_blob(void)
+{
+  const guint shift = 20;
+  const gint64 w = 1 << shift, origin = 5000;
+  struct { gint64 s, e; guint cls; } lives[][4] = {
+    { { 3 * w + origin + 10, 3 * w + origin + 900, TA_STATE_RUNNABLE },
+      { 3 * w + origin + 900, 3 * w + origin + 5000, TA_STATE_RUNNING }, { 0 } },
+    { { 7 * w + origin, 7 * w + origin, TA_STATE_RUNNING },            /* zero length */
+      { 7 * w + origin, 8 * w + origin, TA_STATE_BLOCKED_SYNC }, { 0 } },
+    { { 1000 * w + origin + 1, 1000 * w + origin + 2, TA_STATE_SYSCALL }, { 0 } },
+    { { 2 * w + origin, 4 * w + origin + 7, TA_STATE_RUNNING }, { 0 } },  /* several buckets */
+  };
+  gint64 bases[] = { -1, 0, 2, 3, 7, 999, 1000, 1001 };
+  guint fast = 0;
+  for (guint i = 0; i < G_N_ELEMENTS(lives); i++) {
+    ms_l0 l;
+    ms_l0_init(&l);
+    for (guint j = 0; lives[i][j].e; j++)
+      ms_l0_add_span(&l, shift, origin, lives[i][j].s, lives[i][j].e, lives[i][j].cls);
+    ms_l0_finish(&l);
+    for (guint k = 0; k < G_N_ELEMENTS(bases); k++) {
+      ms_track *t = ms_track_new(shift);
+      ms_track_feed_l0(t, l.out.data, l.out.len);
+      ms_track_finish(t);
+      mu_buf slow = { 0 }, quick = { 0 };
+      g_assert_true(ms_track_to_blob(t, &slow, 512, bases[k]));
+      if (ms_l0_single_to_blob(l.out.data, l.out.len, bases[k], &quick)) {
+        g_assert_cmpmem(quick.data, quick.len, slow.data, slow.len);
+        fast++;
+      } else {
+        g_assert_cmpuint(i, ==, 3);
+      }
+      mu_buf_free(&slow);
+      mu_buf_free(&quick);
+      ms_track_unref(t);
+    }
+    ms_l0_clear(&l);
+  }
+  g_assert_cmpuint(fast, ==, 3 * G_N_ELEMENTS(bases));
+}
+
 static void
 test_cancel(void)
 {
@@ -877,6 +1009,7 @@ int
 main(int argc, char **argv)
 {
   g_test_init(&argc, &argv, NULL);
+  ta_merge_test_check_blobs = TRUE;
   fixtures_dir = g_getenv("TA_FIXTURES");
   expect_dir = g_getenv("TA_MODEL_EXPECT");
   if (!fixtures_dir)
@@ -906,6 +1039,9 @@ main(int argc, char **argv)
   g_test_add_func("/model/cache", test_cache);
   g_test_add_func("/model/progressive", test_progressive);
   g_test_add_func("/model/cancel", test_cancel);
+  g_test_add_func("/model/clamp-fallback", test_clamp_fallback);
+  g_test_add_func("/model/coltab", test_coltab);
+  g_test_add_func("/model/single-blob", test_single_blob);
   int rc = g_test_run();
   g_ptr_array_free(fx, TRUE);
   return rc;
