@@ -4,7 +4,7 @@
  * every event (table ID checks, strictly increasing time).
  *
  * Speed: the common case (nothing queued, the frontier's earliest event
- * advances by one of the rules in trace-order-fast.h) runs in next_fast(),
+ * advances by one of the rules in trace-order-fast.h) runs in next_fast_run(),
  * inlined into ta_parser_next() and ta_parser_next_many(); everything else
  * goes through next_general() -> produce(), the reference path, which
  * decides exactly as before whenever the fast path declines. */
@@ -813,28 +813,54 @@ next_general(ta_parser *p, ta_event *ev)
 
 /* The hot path, the same steps as produce() takes for the common case:
  * nothing queued, the earliest event of the frontier (its root) comes
- * before the next CPU sample, and it advances by one of the fast rules.
- * The root then moves to its next event and sifts down, as in Go.
- * Returns 1 with *ev filled, -1 on error, 0 when the general path must
- * take this event. Callers check first that the parser has not failed. */
+ * before the next CPU sample, and it advances by one of the fast rules
+ * (which also vouch for its table IDs). The root then moves to its next
+ * event and sifts down, as in Go. Fills up to max events and returns how
+ * many; stops early where the general path must take the next event, or
+ * on an error (p->error.failed set, the event that met it not counted).
+ * The state it reads on every event is held in locals, out of the way of
+ * the stores into evs. Callers check first that the parser has not failed. */
 static inline __attribute__((always_inline)) int
-next_fast(ta_parser *p, ta_event *ev)
+next_fast_run(ta_parser *p, ta_event *evs, int max)
 {
-  if (__builtin_expect(p->n_heap == 0 || p->order->q_len != 0, 0))
+  ta_order *const o = p->order;
+  if (__builtin_expect(p->n_heap == 0 || o->q_len != 0, 0))
     return 0;
-  cursor *c = p->heap[0];
-  if (c->time > p->next_sample_time ||
-      !ta_order_advance_fast(p->order, c->ev, &p->gen, c->m_hint, ev))
-    return 0;
-  int r = cursor_next(p, c, &p->error);
-  if (r < 0)
-    return fail(p);
-  if (r > 0) {
-    heap_place(p, 0, c, c->time);
-  } else {
-    heap_remove(p, 0);
+  const ta_generation *const g = &p->gen;
+  cursor **const heap = p->heap;
+  const int64_t sample_time = p->next_sample_time;
+  int64_t last_ts = p->last_ts;
+  int n = 0;
+  while (n < max) {
+    cursor *c = heap[0];
+    ta_event *ev = &evs[n];
+    if (c->time > sample_time || !ta_order_advance_fast(o, c->ev, g, c->m_hint, ev))
+      break;
+    if (__builtin_expect(c->ahead_next != c->ahead_end, 1)) {
+      c->ev = c->ahead_next++;
+      c->time = c->ev->time;
+      heap_place(p, 0, c, c->time);
+    } else {
+      int r = cursor_next(p, c, &p->error);
+      if (r < 0) {
+        fail(p);
+        break;
+      }
+      if (r > 0)
+        heap_place(p, 0, c, c->time);
+      else
+        heap_remove(p, 0);
+    }
+    /* Time strictly increases, as finish_event() makes it. */
+    if (ev->time <= last_ts)
+      ev->time = ta_add_wrap(last_ts, 1);
+    last_ts = ev->time;
+    n++;
+    if (__builtin_expect(p->n_heap == 0, 0))
+      break;
   }
-  return finish_event(p, ev);
+  p->last_ts = last_ts;
+  return n;
 }
 
 int
@@ -842,8 +868,9 @@ ta_parser_next(ta_parser *p, ta_event *ev)
 {
   if (p->error.failed)
     return -1;
-  int r = next_fast(p, ev);
-  return r ? r : next_general(p, ev);
+  if (next_fast_run(p, ev, 1))
+    return 1;
+  return p->error.failed ? -1 : next_general(p, ev);
 }
 
 int
@@ -851,22 +878,22 @@ ta_parser_next_many(ta_parser *p, ta_event *evs, int max)
 {
   if (p->error.failed)
     return -1;
-  /* Every failure returns at once, so the check above covers the loop. */
   int n = 0;
-  while (n < max) {
-    int r = next_fast(p, &evs[n]);
-    if (r == 0) {
-      /* Loading the next generation reuses the tables the events already
-       * in evs point at: leave it to the next call. */
-      if (n > 0 && p->order->q_len == 0 && p->n_heap == 0 && p->next_sample == p->gen.n_samples)
-        break;
-      r = next_general(p, &evs[n]);
-    }
+  for (;;) {
+    n += next_fast_run(p, evs + n, max - n);
+    if (p->error.failed)
+      return n > 0 ? n : -1;   /* the error comes on the next call */
+    if (n == max)
+      return n;
+    /* Loading the next generation reuses the tables the events already
+     * in evs point at: leave it to the next call. */
+    if (n > 0 && p->order->q_len == 0 && p->n_heap == 0 && p->next_sample == p->gen.n_samples)
+      return n;
+    int r = next_general(p, &evs[n]);
     if (r <= 0)
       return n > 0 ? n : r;   /* the end or the error comes on the next call */
     n++;
   }
-  return n;
 }
 
 const ta_error *

@@ -2,6 +2,7 @@
  * frame map), CPU samples, and the sync data (frequency, clock snapshot),
  * with Go's validation rules and error messages. */
 #include "tb.h"
+#include "trace-order-fast.h"
 
 #include <string.h>
 
@@ -821,6 +822,26 @@ test_sync_clock_snapshot_values(void)
   tb_free(t);
 }
 
+/* The hot path's copy of which arguments name stacks and strings (so that
+ * its ID checks compile to comparisons) must say what the specs say. */
+static void
+test_fast_table_args_match_specs(void)
+{
+  for (unsigned t = 0; t < TA_EV_SPEC_COUNT; t++) {
+    unsigned mask = 0;
+    for (int i = 0; i < 2; i++) {
+      if (ta_specs[t].stack_pos[i])
+        mask |= 1u << (ta_specs[t].stack_pos[i] - 1);
+      if (ta_specs[t].string_pos[i])
+        mask |= 16u << (ta_specs[t].string_pos[i] - 1);
+    }
+    /* A sample's stack is not among its args (see report_bad_table_id). */
+    if (t == TA_EV_CPU_SAMPLE)
+      continue;
+    g_assert_cmphex(ta_fast_table_args[t], ==, mask);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -838,6 +859,7 @@ main(int argc, char **argv)
   g_test_add_func("/tables/stacks/bad-strings", test_stacks_bad_strings);
   g_test_add_func("/tables/stacks/duplicate-malformed", test_stacks_duplicate_and_malformed);
   g_test_add_func("/tables/stacks/unknown-id", test_stacks_unknown_id);
+  g_test_add_func("/tables/fast-table-args", test_fast_table_args_match_specs);
   g_test_add_func("/tables/cpu/sorted", test_cpu_samples_sorted);
   g_test_add_func("/tables/cpu/unknown-stack", test_cpu_samples_unknown_stack);
   g_test_add_func("/tables/cpu/only-samples", test_cpu_samples_only);
