@@ -42,7 +42,9 @@ struct ta_parser {
   cursor *cursors;                 /* storage, one per thread */
   uint32_t cap_cursors;
   cursor **heap;                   /* the frontier */
-  int64_t *heap_time;              /* heap[i]->time, kept beside it */
+  /* heap[i]->time, kept beside it; INT64_MAX in every slot from n_heap to
+   * 2 * cap_cursors + 1, so that each node has two children to compare. */
+  int64_t *heap_time;
   uint32_t n_heap, cap_heap;
   uint64_t int_ns_per_unit;        /* the generation's, when integral (else 0) */
   uint32_t next_sample;
@@ -266,6 +268,67 @@ decode_event_checked(const uint8_t *d, uint32_t off, uint32_t len, unsigned narg
   return used;
 }
 
+/* How a generation's ticks become nanoseconds (see ticks_to_ns). */
+typedef struct {
+  uint64_t exact_below, int_ns_per_unit;
+  double ns_per_unit;
+} tick_scale;
+
+/* The tight loop: decodes the events that start in [q, q_end) (far enough
+ * from the batch's end that no read needs a bounds check) into *e, up to
+ * e_end, advancing *last, the running time. Stops before an event it
+ * cannot take (a type without a timestamp, a uvarint Go would reject) and
+ * after one whose running time is exactly 0. Returns where it stopped. */
+static inline __attribute__((always_inline)) const uint8_t *
+decode_unchecked(const uint8_t *q, const uint8_t *q_end, ta_raw_event **e_io,
+                 ta_raw_event *e_end, int64_t *last_io, const tick_scale *tc)
+{
+  ta_raw_event *e = *e_io;
+  int64_t last = *last_io;
+  while (q < q_end && e < e_end) {
+    const unsigned type = *q;
+    bool bad = false;
+    uint64_t dt;
+    const uint8_t *r;
+    switch (ta_timed_arg_count[type]) {
+    case 5:
+      r = uvarint_unchecked(q + 1, &dt, &bad);
+      r = uvarints_unchecked(r, 4, e->args, &bad);
+      break;
+    case 4:
+      r = uvarint_unchecked(q + 1, &dt, &bad);
+      r = uvarints_unchecked(r, 3, e->args, &bad);
+      break;
+    case 3:
+      r = uvarint_unchecked(q + 1, &dt, &bad);
+      r = uvarints_unchecked(r, 2, e->args, &bad);
+      break;
+    case 2:
+      r = uvarint_unchecked(q + 1, &dt, &bad);
+      r = uvarints_unchecked(r, 1, e->args, &bad);
+      break;
+    case 1:
+      r = uvarint_unchecked(q + 1, &dt, &bad);
+      break;
+    default:
+      bad = true;
+      break;
+    }
+    if (bad)
+      break;
+    last = ta_add_wrap(ticks_to_ns(dt, tc->exact_below, tc->int_ns_per_unit, tc->ns_per_unit), last);
+    e->type = (uint8_t)type;
+    e->time = last;
+    e++;
+    q = r;
+    if (last == 0)
+      break;
+  }
+  *e_io = e;
+  *last_io = last;
+  return q;
+}
+
 /* Decodes up to CURSOR_AHEAD events of the cursor's thread. Go decodes one
  * event at a time, so an error found ahead is kept until the cursor reaches
  * it. */
@@ -276,6 +339,7 @@ decode_ahead(ta_parser *p, cursor *c)
   const double ns_per_unit = p->gen.ns_per_unit;
   const uint64_t int_ns_per_unit = p->int_ns_per_unit;
   const uint64_t exact_below = int_ns_per_unit ? UINT64_C(1) << 43 : 0;
+  const tick_scale tc = { exact_below, int_ns_per_unit, ns_per_unit };
   uint32_t n = 0;
   while (n < CURSOR_AHEAD) {
     const ta_gen_batch *b;
@@ -299,30 +363,14 @@ decode_ahead(ta_parser *p, cursor *c)
      * read needs a bounds check; it leaves anything unusual (a type without
      * a timestamp, a uvarint Go would reject) to the checked loop below. */
     const uint32_t unchecked_below = len > MAX_EVENT_BYTES ? len - MAX_EVENT_BYTES : 0;
-    bool reload = false;
-    while (off < unchecked_below && n < CURSOR_AHEAD) {
-      uint8_t type = d[off];
-      unsigned nargs = ta_timed_arg_count[type];
-      if (nargs == 0)
-        break;
-      ta_raw_event *e = &c->ahead[n];
-      bool bad = false;
-      uint64_t dt;
-      const uint8_t *q = uvarint_unchecked(d + off + 1, &dt, &bad);
-      q = uvarints_unchecked(q, nargs - 1, e->args, &bad);
-      if (bad)
-        break;
-      e->type = type;
-      last = ta_add_wrap(ticks_to_ns(dt, exact_below, int_ns_per_unit, ns_per_unit), last);
-      e->time = last;
-      off = (uint32_t)(q - d);
-      n++;
-      /* A running time of exactly 0 reloads from the batch base, as in Go. */
-      if (last == 0) {
-        reload = true;
-        break;
-      }
-    }
+    ta_raw_event *const first = c->ahead + n;
+    ta_raw_event *next = first;
+    const uint8_t *q = decode_unchecked(d + off, d + unchecked_below, &next,
+                                        c->ahead + CURSOR_AHEAD, &last, &tc);
+    off = (uint32_t)(q - d);
+    n = (uint32_t)(next - c->ahead);
+    /* A running time of exactly 0 reloads from the batch base, as in Go. */
+    const bool reload = next != first && last == 0;
     /* The checked loop: the batch's tail, and errors. */
     while (!reload && off < len && n < CURSOR_AHEAD) {
       uint8_t type = d[off];
@@ -411,29 +459,23 @@ heap_sift_up(ta_parser *p, uint32_t i)
 
 /* Puts cursor c, whose time is t, in slot i or below: Go's sift down
  * (swap with the smaller child while it is strictly earlier, the left one on
- * a tie), moving the children up into a hole instead of swapping. */
+ * a tie), moving the children up into a hole instead of swapping. Missing
+ * children read as INT64_MAX, which is never strictly earlier, so the loop
+ * needs no bounds test and picks the child without a branch. */
 static inline void
 heap_place(ta_parser *p, uint32_t i, cursor *c, int64_t t)
 {
   cursor **h = p->heap;
   int64_t *ht = p->heap_time;
-  const uint32_t n = p->n_heap;
   for (;;) {
     uint32_t l = 2 * i + 1;
-    if (l >= n)
-      break;
-    uint32_t m = i;
-    int64_t mt = t;
-    if (ht[l] < mt) {
-      mt = ht[l];
-      m = l;
-    }
-    if (l + 1 < n && ht[l + 1] < mt)
-      m = l + 1;
-    if (m == i)
+    int64_t lt = ht[l], rt = ht[l + 1];
+    uint32_t m = rt < lt ? l + 1 : l;
+    int64_t mt = rt < lt ? rt : lt;
+    if (!(mt < t))
       break;
     h[i] = h[m];
-    ht[i] = ht[m];
+    ht[i] = mt;
     i = m;
   }
   h[i] = c;
@@ -467,6 +509,7 @@ heap_remove(ta_parser *p, uint32_t i)
   p->heap[0] = p->heap[p->n_heap - 1];
   p->heap_time[0] = p->heap_time[p->n_heap - 1];
   p->n_heap--;
+  p->heap_time[p->n_heap] = INT64_MAX;
   heap_sift_down(p, 0);
 }
 
@@ -524,8 +567,10 @@ install_generation(ta_parser *p, ta_event *ev)
     p->cap_cursors = g->n_threads;
     p->cursors = ta_xrealloc(p->cursors, (size_t)p->cap_cursors * sizeof *p->cursors);
     p->heap = ta_xrealloc(p->heap, (size_t)p->cap_cursors * sizeof *p->heap);
-    p->heap_time = ta_xrealloc(p->heap_time, (size_t)p->cap_cursors * sizeof *p->heap_time);
+    p->heap_time = ta_xrealloc(p->heap_time, (2 * (size_t)p->cap_cursors + 2) * sizeof *p->heap_time);
   }
+  for (size_t i = 0; p->heap_time && i < 2 * (size_t)p->cap_cursors + 2; i++)
+    p->heap_time[i] = INT64_MAX;
   for (uint32_t t = 0; t < g->n_threads; t++) {
     cursor *c = &p->cursors[t];
     c->m = g->threads[t].m;
