@@ -55,8 +55,10 @@ ta_fast_table_ids_known(const ta_raw_event *ev, unsigned mask, const ta_generati
 }
 
 /* Advances `ev` when a fast rule applies, writing the event into *out.
- * `m_hint` is the index ta_order_advance() keeps in the cursor for its
- * thread: UINT32_MAX until then, and never set for events without a thread.
+ * `time` is the event's time as the caller returns it (strictly after the
+ * last one). `m_hint` is the index ta_order_advance() keeps in the cursor
+ * for its thread: UINT32_MAX until then, and never set for events without
+ * a thread.
  * The general path records the first generation and indexes threads; both
  * happen once, so a cursor's first event is always left to it (a hint below
  * n_ms thus also means the first generation is known).
@@ -66,7 +68,7 @@ ta_fast_table_ids_known(const ta_raw_event *ev, unsigned mask, const ta_generati
  * path, which advances it and words the error. */
 static inline __attribute__((always_inline)) bool
 ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *g,
-                      uint32_t m_hint, ta_event *out)
+                      uint32_t m_hint, int64_t time, ta_event *out)
 {
   if (m_hint >= o->n_ms)
     return false;
@@ -210,7 +212,7 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
   /* What emit() writes, field by field. */
   out->kind = kind;
   out->type = ev->type;
-  out->time = ev->time;
+  out->time = time;
   out->m = ms->id;
   out->p = cur_p;
   out->g = cur_g;

@@ -482,6 +482,14 @@ heap_place(ta_parser *p, uint32_t i, cursor *c, int64_t t)
   ht[i] = t;
 }
 
+/* The earliest time among the root's children (INT64_MAX when none). */
+static inline int64_t
+heap_runner_up(const ta_parser *p)
+{
+  const int64_t l = p->heap_time[1], r = p->heap_time[2];
+  return r < l ? r : l;
+}
+
 static inline void
 heap_sift_down(ta_parser *p, uint32_t i)
 {
@@ -875,37 +883,49 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
   cursor **const heap = p->heap;
   const int64_t sample_time = p->next_sample_time;
   int64_t last_ts = p->last_ts;
-  int n = 0;
-  while (n < max) {
+  /* The earliest time below the root: while the root's next event is not
+   * later, the sift down would leave it in place. */
+  int64_t runner_up = heap_runner_up(p);
+  ta_event *ev = evs;
+  ta_event *const end = evs + max;
+  while (ev < end) {
     cursor *c = heap[0];
-    ta_event *ev = &evs[n];
-    if (c->time > sample_time || !ta_order_advance_fast(o, c->ev, g, c->m_hint, ev))
+    /* Time strictly increases, as finish_event() makes it. */
+    const int64_t time = c->time <= last_ts ? ta_add_wrap(last_ts, 1) : c->time;
+    if (c->time > sample_time || !ta_order_advance_fast(o, c->ev, g, c->m_hint, time, ev))
       break;
     if (__builtin_expect(c->ahead_next != c->ahead_end, 1)) {
       c->ev = c->ahead_next++;
-      c->time = c->ev->time;
-      heap_place(p, 0, c, c->time);
+      const int64_t t = c->time = c->ev->time;
+      if (runner_up < t) {
+        heap_place(p, 0, c, t);
+        runner_up = heap_runner_up(p);
+      } else {
+        p->heap_time[0] = t;
+      }
     } else {
       int r = cursor_next(p, c, &p->error);
       if (r < 0) {
         fail(p);
         break;
       }
-      if (r > 0)
+      if (r > 0) {
         heap_place(p, 0, c, c->time);
-      else
+      } else {
         heap_remove(p, 0);
+        if (p->n_heap == 0) {
+          last_ts = time;
+          ev++;
+          break;
+        }
+      }
+      runner_up = heap_runner_up(p);
     }
-    /* Time strictly increases, as finish_event() makes it. */
-    if (ev->time <= last_ts)
-      ev->time = ta_add_wrap(last_ts, 1);
-    last_ts = ev->time;
-    n++;
-    if (__builtin_expect(p->n_heap == 0, 0))
-      break;
+    last_ts = time;
+    ev++;
   }
   p->last_ts = last_ts;
-  return n;
+  return (int)(ev - evs);
 }
 
 int
