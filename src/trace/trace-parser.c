@@ -286,44 +286,51 @@ decode_unchecked(const uint8_t *q, const uint8_t *q_end, ta_raw_event **e_io,
   ta_raw_event *e = *e_io;
   int64_t last = *last_io;
   while (q < q_end && e < e_end) {
-    const unsigned type = *q;
-    bool bad = false;
-    uint64_t dt;
-    const uint8_t *r;
-    switch (ta_timed_arg_count[type]) {
-    case 5:
-      r = uvarint_unchecked(q + 1, &dt, &bad);
-      r = uvarints_unchecked(r, 4, e->args, &bad);
-      break;
-    case 4:
-      r = uvarint_unchecked(q + 1, &dt, &bad);
-      r = uvarints_unchecked(r, 3, e->args, &bad);
-      break;
-    case 3:
-      r = uvarint_unchecked(q + 1, &dt, &bad);
-      r = uvarints_unchecked(r, 2, e->args, &bad);
-      break;
-    case 2:
-      r = uvarint_unchecked(q + 1, &dt, &bad);
-      r = uvarints_unchecked(r, 1, e->args, &bad);
-      break;
-    case 1:
-      r = uvarint_unchecked(q + 1, &dt, &bad);
-      break;
-    default:
-      bad = true;
-      break;
-    }
-    if (bad)
-      break;
-    last = ta_add_wrap(ticks_to_ns(dt, tc->exact_below, tc->int_ns_per_unit, tc->ns_per_unit), last);
-    e->type = (uint8_t)type;
-    e->time = last;
-    e++;
-    q = r;
-    if (last == 0)
-      break;
+    /* Event i from here starts at most i * MAX_EVENT_BYTES bytes on, so
+     * this many surely start before q_end: only their count needs a test. */
+    const size_t fit = (size_t)(q_end - q - 1) / MAX_EVENT_BYTES + 1;
+    ta_raw_event *const stop = (size_t)(e_end - e) < fit ? e_end : e + fit;
+    do {
+      const unsigned type = *q;
+      bool bad = false;
+      uint64_t dt;
+      const uint8_t *r;
+      switch (ta_timed_arg_count[type]) {
+      case 5:
+        r = uvarint_unchecked(q + 1, &dt, &bad);
+        r = uvarints_unchecked(r, 4, e->args, &bad);
+        break;
+      case 4:
+        r = uvarint_unchecked(q + 1, &dt, &bad);
+        r = uvarints_unchecked(r, 3, e->args, &bad);
+        break;
+      case 3:
+        r = uvarint_unchecked(q + 1, &dt, &bad);
+        r = uvarints_unchecked(r, 2, e->args, &bad);
+        break;
+      case 2:
+        r = uvarint_unchecked(q + 1, &dt, &bad);
+        r = uvarints_unchecked(r, 1, e->args, &bad);
+        break;
+      case 1:
+        r = uvarint_unchecked(q + 1, &dt, &bad);
+        break;
+      default:
+        bad = true;
+        break;
+      }
+      if (bad)
+        goto out;
+      last = ta_add_wrap(ticks_to_ns(dt, tc->exact_below, tc->int_ns_per_unit, tc->ns_per_unit), last);
+      e->type = (uint8_t)type;
+      e->time = last;
+      e++;
+      q = r;
+      if (last == 0)
+        goto out;
+    } while (e < stop);
   }
+out:
   *e_io = e;
   *last_io = last;
   return q;
