@@ -888,31 +888,45 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
     return 0;
   const ta_generation *const g = &p->gen;
   cursor **const heap = p->heap;
+  int64_t *const heap_time = p->heap_time;
   const int64_t sample_time = p->next_sample_time;
+  if (heap_time[0] > sample_time)
+    return 0;
   int64_t last_ts = p->last_ts;
   /* The earliest time below the root: while the root's next event is not
-   * later, the sift down would leave it in place. */
+   * later, the sift down would leave it in place. Where that event also
+   * comes before the next CPU sample, one comparison with limit covers both. */
   int64_t runner_up = heap_runner_up(p);
+  int64_t limit = runner_up < sample_time ? runner_up : sample_time;
   ta_event *ev = evs;
   ta_event *const end = evs + max;
   while (ev < end) {
     cursor *c = heap[0];
     /* Time strictly increases, as finish_event() makes it. */
     const int64_t time = c->time <= last_ts ? ta_add_wrap(last_ts, 1) : c->time;
-    if (c->time > sample_time || !ta_order_advance_fast(o, c->ev, g, c->m_hint, time, ev))
+    if (!ta_order_advance_fast(o, c->ev, g, c->m_hint, time, ev))
       break;
+    last_ts = time;
+    ev++;
     if (__builtin_expect(c->ahead_next != c->ahead_end, 1)) {
       c->ev = c->ahead_next++;
       const int64_t t = c->time = c->ev->time;
+      if (t <= limit) {
+        heap_time[0] = t;
+        continue;
+      }
       if (runner_up < t) {
         heap_place(p, 0, c, t);
         runner_up = heap_runner_up(p);
       } else {
-        p->heap_time[0] = t;
+        heap_time[0] = t;
       }
     } else {
       int r = cursor_next(p, c, &p->error);
       if (r < 0) {
+        /* The event that met the error is not returned (nothing reads
+         * last_ts once the parser has failed). */
+        ev--;
         fail(p);
         break;
       }
@@ -920,16 +934,14 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
         heap_place(p, 0, c, c->time);
       } else {
         heap_remove(p, 0);
-        if (p->n_heap == 0) {
-          last_ts = time;
-          ev++;
+        if (p->n_heap == 0)
           break;
-        }
       }
       runner_up = heap_runner_up(p);
     }
-    last_ts = time;
-    ev++;
+    limit = runner_up < sample_time ? runner_up : sample_time;
+    if (heap_time[0] > sample_time)
+      break;
   }
   p->last_ts = last_ts;
   return (int)(ev - evs);
