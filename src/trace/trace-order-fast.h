@@ -54,6 +54,25 @@ ta_fast_table_ids_known(const ta_raw_event *ev, unsigned mask, const ta_generati
   return ok;
 }
 
+/* What emit() writes, field by field, for an event whose derived fields
+ * are empty (the task rules fill theirs in afterwards). */
+static inline __attribute__((always_inline)) void
+ta_fast_emit(ta_event *out, const ta_raw_event *ev, const ta_generation *g, int64_t time,
+             const mstate *ms, int64_t cur_p, int64_t cur_g, ta_kind kind)
+{
+  out->kind = kind;
+  out->type = ev->type;
+  out->time = time;
+  out->m = ms->id;
+  out->p = cur_p;
+  out->g = cur_g;
+  memcpy(out->args, ev->args, sizeof out->args);
+  out->derived = 0;
+  out->task_type = (ta_str){ NULL, 0 };
+  out->sync_n = 0;
+  out->gen = g;
+}
+
 /* Advances `ev` when a fast rule applies, writing the event into *out.
  * `time` is the event's time as the caller returns it (strictly after the
  * last one). `m_hint` is the index ta_order_advance() keeps in the cursor
@@ -77,9 +96,6 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
   const int64_t cur_p = ms->p, cur_g = ms->g;
   int64_t next_g = cur_g;   /* none of these rules changes the thread's proc */
   ta_kind kind = TA_KIND_STATE_TRANSITION;
-  uint64_t derived = 0;
-  ta_str task_type = { NULL, 0 };
-  bool no_parent_task = false;
 #define TABLE_IDS_KNOWN(type) ta_fast_table_ids_known(ev, ta_fast_table_args[type], g)
   switch (ev->type) {
   case TA_EV_GO_START: {
@@ -189,15 +205,16 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
     if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_TASK_BEGIN) ||
         !ta_order_task_begin_fast(o, ev, g))
       return false;
-    kind = TA_KIND_TASK_BEGIN;
-    no_parent_task = ev->args[1] == 0;   /* Go reports parent 0 as NoTask */
-    break;
+    ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, TA_KIND_TASK_BEGIN);
+    if (ev->args[1] == 0)
+      out->args[1] = TA_NO_TASK;   /* Go reports parent 0 as NoTask */
+    return true;
   case TA_EV_USER_TASK_END:
     if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_TASK_END))
       return false;
-    ta_order_task_end(o, ev->args[0], &derived, &task_type);
-    kind = TA_KIND_TASK_END;
-    break;
+    ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, TA_KIND_TASK_END);
+    ta_order_task_end(o, ev->args[0], &out->derived, &out->task_type);
+    return true;
   case TA_EV_HEAP_ALLOC:
   case TA_EV_HEAP_GOAL:
     if (cur_p == TA_NO_ID)
@@ -209,19 +226,6 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
   }
 #undef TABLE_IDS_KNOWN
   ms->g = next_g;
-  /* What emit() writes, field by field. */
-  out->kind = kind;
-  out->type = ev->type;
-  out->time = time;
-  out->m = ms->id;
-  out->p = cur_p;
-  out->g = cur_g;
-  memcpy(out->args, ev->args, sizeof out->args);
-  if (no_parent_task)
-    out->args[1] = TA_NO_TASK;
-  out->derived = derived;
-  out->task_type = task_type;
-  out->sync_n = 0;
-  out->gen = g;
+  ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, kind);
   return true;
 }
