@@ -900,8 +900,8 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
   int64_t limit = runner_up < sample_time ? runner_up : sample_time;
   ta_event *ev = evs;
   ta_event *const end = evs + max;
+  cursor *c = heap[0];
   while (ev < end) {
-    cursor *c = heap[0];
     /* Time strictly increases, as finish_event() makes it. */
     const int64_t time = c->time <= last_ts ? ta_add_wrap(last_ts, 1) : c->time;
     if (!ta_order_advance_fast(o, c->ev, g, c->m_hint, time, ev))
@@ -942,6 +942,7 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
     limit = runner_up < sample_time ? runner_up : sample_time;
     if (heap_time[0] > sample_time)
       break;
+    c = heap[0];
   }
   p->last_ts = last_ts;
   return (int)(ev - evs);
