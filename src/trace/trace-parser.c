@@ -293,32 +293,23 @@ decode_unchecked(const uint8_t *q, const uint8_t *q_end, ta_raw_event **e_io,
     do {
       const unsigned type = *q;
       bool bad = false;
-      uint64_t dt;
+      uint64_t dt = 0;
       const uint8_t *r;
-      switch (ta_timed_arg_count[type]) {
-      case 5:
-        r = uvarint_unchecked(q + 1, &dt, &bad);
-        r = uvarints_unchecked(r, 4, e->args, &bad);
-        break;
-      case 4:
-        r = uvarint_unchecked(q + 1, &dt, &bad);
-        r = uvarints_unchecked(r, 3, e->args, &bad);
-        break;
-      case 3:
-        r = uvarint_unchecked(q + 1, &dt, &bad);
+      /* Conditional branches, most common count first, rather than an
+       * indirect jump on the count: as many instructions, one dt decode,
+       * and no slower in the CPU times measured. */
+      const unsigned nargs = ta_timed_arg_count[type];
+      r = uvarint_unchecked(q + 1, &dt, &bad);
+      if (nargs == 3)
         r = uvarints_unchecked(r, 2, e->args, &bad);
-        break;
-      case 2:
-        r = uvarint_unchecked(q + 1, &dt, &bad);
+      else if (nargs == 4)
+        r = uvarints_unchecked(r, 3, e->args, &bad);
+      else if (nargs == 2)
         r = uvarints_unchecked(r, 1, e->args, &bad);
-        break;
-      case 1:
-        r = uvarint_unchecked(q + 1, &dt, &bad);
-        break;
-      default:
+      else if (nargs == 5)
+        r = uvarints_unchecked(r, 4, e->args, &bad);
+      else if (nargs != 1)
         bad = true;
-        break;
-      }
       if (bad)
         goto out;
       last = ta_add_wrap(ticks_to_ns(dt, tc->exact_below, tc->int_ns_per_unit, tc->ns_per_unit), last);
