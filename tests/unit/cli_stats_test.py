@@ -43,7 +43,7 @@ def main():
         binary = os.path.join(tmp, "ids.bin")
         with open(txt, "w") as f:
             f.write(TRACE)
-        subprocess.run([sys.executable, os.path.join(HERE, "tools", "tracetext.py"), txt,
+        subprocess.run([sys.executable, os.path.join(HERE, "..", "tools", "tracetext.py"), txt,
                         "-o", binary], check=True)
         out = subprocess.run([args.cli, "stats", "--no-states", binary], check=True,
                              capture_output=True, text=True).stdout
