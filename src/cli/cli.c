@@ -150,13 +150,53 @@ now_seconds(void)
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Distinct IDs, for counting goroutines, procs and threads. */
+/* Distinct IDs, for counting goroutines, procs and threads: a bitmap for
+ * the small IDs the runtime hands out, a hash set for any others. */
+#define ID_SET_BITMAP_LIMIT (UINT64_C(1) << 24)
+typedef struct {
+  uint64_t *bits;
+  size_t n_words;
+  GHashTable *others;
+  guint count;
+} id_set;
+
 static void
-note_id(GHashTable *set, int64_t id)
+id_set_init(id_set *s)
+{
+  *s = (id_set){ .others = g_hash_table_new(NULL, NULL) };
+}
+
+static void
+id_set_clear(id_set *s)
+{
+  g_free(s->bits);
+  g_hash_table_destroy(s->others);
+}
+
+static void
+id_set_add(id_set *s, int64_t id)
 {
   if (id < 0)
     return;
-  g_hash_table_add(set, GSIZE_TO_POINTER((gsize)id + 1));
+  if ((uint64_t)id >= ID_SET_BITMAP_LIMIT) {
+    if (g_hash_table_add(s->others, GSIZE_TO_POINTER((gsize)id + 1)))
+      s->count++;
+    return;
+  }
+  size_t w = (size_t)id / 64;
+  if (w >= s->n_words) {
+    size_t n = s->n_words ? s->n_words : 64;
+    while (n <= w)
+      n *= 2;
+    s->bits = g_realloc_n(s->bits, n, sizeof *s->bits);
+    memset(s->bits + s->n_words, 0, (n - s->n_words) * sizeof *s->bits);
+    s->n_words = n;
+  }
+  uint64_t bit = UINT64_C(1) << (id % 64);
+  if (!(s->bits[w] & bit)) {
+    s->bits[w] |= bit;
+    s->count++;
+  }
 }
 
 /* What stats() does with each event type beyond counting it. */
@@ -185,9 +225,10 @@ stats(const char *path)
   uint64_t by_kind[TA_KIND_COUNT] = { 0 };
   uint64_t total = 0, generations = 0;
   int64_t first = 0, last = 0;
-  GHashTable *goroutines = g_hash_table_new(NULL, NULL);
-  GHashTable *procs = g_hash_table_new(NULL, NULL);
-  GHashTable *threads = g_hash_table_new(NULL, NULL);
+  id_set goroutines, procs, threads;
+  id_set_init(&goroutines);
+  id_set_init(&procs);
+  id_set_init(&threads);
   int64_t last_m = TA_NO_ID, prev_m = TA_NO_ID;
   /* Events come in batches: less call overhead per event. */
   ta_event evs[64];
@@ -202,7 +243,7 @@ stats(const char *path)
       by_kind[ev->kind]++;
       /* Threads alternate: remember the last two to skip most set lookups. */
       if (ev->m != last_m && ev->m != prev_m) {
-        note_id(threads, ev->m);
+        id_set_add(&threads, ev->m);
         prev_m = last_m;
         last_m = ev->m;
       }
@@ -215,10 +256,10 @@ stats(const char *path)
           generations++;
         break;
       case STATS_NEW_G:
-        note_id(goroutines, (int64_t)ev->args[0]);
+        id_set_add(&goroutines, (int64_t)ev->args[0]);
         break;
       case STATS_NEW_P:
-        note_id(procs, (int64_t)ev->args[0]);
+        id_set_add(&procs, (int64_t)ev->args[0]);
         break;
       }
     }
@@ -232,16 +273,16 @@ stats(const char *path)
   printf("events: %llu\n", (unsigned long long)total);
   for (int k = 1; k < TA_KIND_COUNT; k++)
     printf("  %-16s %llu\n", ta_kind_name((ta_kind)k), (unsigned long long)by_kind[k]);
-  printf("goroutines: %u\n", g_hash_table_size(goroutines));
-  printf("procs: %u\n", g_hash_table_size(procs));
-  printf("threads: %u\n", g_hash_table_size(threads));
+  printf("goroutines: %u\n", goroutines.count);
+  printf("procs: %u\n", procs.count);
+  printf("threads: %u\n", threads.count);
   printf("cpu samples: %llu\n", (unsigned long long)by_kind[TA_KIND_STACK_SAMPLE]);
   printf("bytes read: %llu\n", (unsigned long long)ta_parser_bytes_read(p));
   printf("largest generation: %llu bytes\n", (unsigned long long)ta_parser_largest_generation(p));
   printf("decode seconds: %.3f\n", elapsed);
-  g_hash_table_destroy(goroutines);
-  g_hash_table_destroy(procs);
-  g_hash_table_destroy(threads);
+  id_set_clear(&goroutines);
+  id_set_clear(&procs);
+  id_set_clear(&threads);
   int rc = 0;
   if (r < 0) {
     fflush(stdout);

@@ -39,6 +39,7 @@ ta_generation_reset(ta_generation *g, int format)
   ta_map_clear(&g->string_ids.map);
   ta_map_clear(&g->stack_ids.map);
   g->string_ids.n_dense = g->stack_ids.n_dense = 0;
+  g->string_ids.known_below = g->stack_ids.known_below = 1;
   ta_map_clear(&g->frame_pcs);
   ta_map_clear(&g->thread_ids);
   ta_arena_reset(&g->arena);
@@ -444,6 +445,10 @@ densify(ta_id_index *x)
     if (x->map.vals[i] != TA_MAP_ABSENT)
       x->dense[x->map.keys[i]] = x->map.vals[i];
   x->n_dense = n;
+  uint32_t below = 1;
+  while (below < n && x->dense[below] != TA_MAP_ABSENT)
+    below++;
+  x->known_below = below;
 }
 
 /* Checks and finishing touches once every batch is in. */

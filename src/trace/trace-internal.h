@@ -32,6 +32,9 @@ typedef struct {
   ta_map map;
   uint32_t *dense;
   uint32_t n_dense, cap_dense;
+  /* Every ID below it is known (0, "none", always is): the hot path's
+   * validity check is then one comparison. */
+  uint64_t known_below;
 } ta_id_index;
 
 static inline uint32_t

@@ -13,25 +13,90 @@
 
 #include "trace-order-state.h"
 
+/* Which arguments of each event type name a stack (bit i: args[i]) or a
+ * string (bit 4 + i): the specs' stack_pos and string_pos, written out so
+ * that a rule reading its own type's entry compiles to plain comparisons.
+ * A unit test checks the two agree. */
+static const uint8_t ta_fast_table_args[TA_EV_SPEC_COUNT] = {
+  [TA_EV_PROCS_CHANGE] = 1 << 1,
+  [TA_EV_GO_CREATE] = 1 << 1 | 1 << 2,
+  [TA_EV_GO_STOP] = 16 << 0 | 1 << 1,
+  [TA_EV_GO_BLOCK] = 16 << 0 | 1 << 1,
+  [TA_EV_GO_UNBLOCK] = 1 << 2,
+  [TA_EV_GO_SYSCALL_BEGIN] = 1 << 1,
+  [TA_EV_STW_BEGIN] = 16 << 0 | 1 << 1,
+  [TA_EV_GC_BEGIN] = 1 << 1,
+  [TA_EV_GC_SWEEP_BEGIN] = 1 << 0,
+  [TA_EV_GC_MARK_ASSIST_BEGIN] = 1 << 0,
+  [TA_EV_GO_LABEL] = 16 << 0,
+  [TA_EV_USER_TASK_BEGIN] = 16 << 2 | 1 << 3,
+  [TA_EV_USER_TASK_END] = 1 << 1,
+  [TA_EV_USER_REGION_BEGIN] = 16 << 1 | 1 << 2,
+  [TA_EV_USER_REGION_END] = 16 << 1 | 1 << 2,
+  [TA_EV_USER_LOG] = 16 << 1 | 16 << 2 | 1 << 3,
+  [TA_EV_GO_CREATE_BLOCKED] = 1 << 1 | 1 << 2,
+  [TA_EV_GO_STATUS_STACK] = 1 << 3,
+};
+
+/* Whether every stack and string ID the event names (per `mask`, an entry
+ * of ta_fast_table_args) is below its table's known_below bound. False
+ * does not mean invalid (IDs may be sparse): the general path decides. */
+static inline __attribute__((always_inline)) bool
+ta_fast_table_ids_known(const ta_raw_event *ev, unsigned mask, const ta_generation *g)
+{
+  bool ok = true;
+  for (unsigned i = 0; i < 4; i++) {
+    if (mask & (1u << i))
+      ok &= ev->args[i] < g->stack_ids.known_below;
+    if (mask & (16u << i))
+      ok &= ev->args[i] < g->string_ids.known_below;
+  }
+  return ok;
+}
+
+/* What emit() writes, field by field, for an event whose derived fields
+ * are empty (the task rules fill theirs in afterwards). */
+static inline __attribute__((always_inline)) void
+ta_fast_emit(ta_event *out, const ta_raw_event *ev, const ta_generation *g, int64_t time,
+             const mstate *ms, int64_t cur_p, int64_t cur_g, ta_kind kind)
+{
+  out->kind = kind;
+  out->type = ev->type;
+  out->time = time;
+  out->m = ms->id;
+  out->p = cur_p;
+  out->g = cur_g;
+  memcpy(out->args, ev->args, sizeof out->args);
+  out->derived = 0;
+  out->task_type = (ta_str){ NULL, 0 };
+  out->sync_n = 0;
+  out->gen = g;
+}
+
 /* Advances `ev` when a fast rule applies, writing the event into *out.
- * `m_hint` is the index ta_order_advance() keeps in the cursor for its
- * thread: UINT32_MAX until then, and never set for events without a thread.
+ * `time` is the event's time as the caller returns it (strictly after the
+ * last one). `m_hint` is the index ta_order_advance() keeps in the cursor
+ * for its thread: UINT32_MAX until then, and never set for events without
+ * a thread.
  * The general path records the first generation and indexes threads; both
- * happen once, so a cursor's first event is always left to it. */
+ * happen once, so a cursor's first event is always left to it (a hint below
+ * n_ms thus also means the first generation is known).
+ * The rules also check the event's stack and string IDs (which Go does
+ * after the state machine, on every event it returns), so that the caller
+ * need not: an ID they cannot vouch for leaves the event to the general
+ * path, which advances it and words the error. */
 static inline __attribute__((always_inline)) bool
 ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *g,
-                      uint32_t m_hint, ta_event *out)
+                      uint32_t m_hint, int64_t time, ta_event *out)
 {
-  if (o->initial_gen == 0 || m_hint >= o->n_ms)
+  if (m_hint >= o->n_ms)
     return false;
   const uint64_t gen = g->number;
   mstate *ms = &o->ms[m_hint];
   const int64_t cur_p = ms->p, cur_g = ms->g;
   int64_t next_g = cur_g;   /* none of these rules changes the thread's proc */
   ta_kind kind = TA_KIND_STATE_TRANSITION;
-  uint64_t derived = 0;
-  ta_str task_type = { NULL, 0 };
-  bool no_parent_task = false;
+#define TABLE_IDS_KNOWN(type) ta_fast_table_ids_known(ev, ta_fast_table_args[type], g)
   switch (ev->type) {
   case TA_EV_GO_START: {
     gstate *gs = g_get(o, (int64_t)ev->args[0]);
@@ -47,7 +112,7 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
   }
   case TA_EV_GO_STOP:
   case TA_EV_GO_BLOCK: {
-    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_GO_STOP))
       return false;
     gstate *gs = g_get(o, cur_g);
     if (!gs || gs->status != GO_RUNNING)
@@ -57,6 +122,8 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
     break;
   }
   case TA_EV_GO_UNBLOCK: {
+    if (!TABLE_IDS_KNOWN(TA_EV_GO_UNBLOCK))
+      return false;
     gstate *gs = g_get(o, (int64_t)ev->args[0]);
     if (!gs || gs->status != GO_WAITING || !seq_succeeds(gen, ev->args[1], gs->seq_gen, gs->seq))
       return false;
@@ -66,7 +133,7 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
     break;
   }
   case TA_EV_GO_SYSCALL_BEGIN: {
-    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_GO_SYSCALL_BEGIN))
       return false;
     gstate *gs = g_get(o, cur_g);
     pstate *ps = p_get(o, cur_p);
@@ -102,7 +169,7 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
   }
   case TA_EV_GO_CREATE:
   case TA_EV_GO_CREATE_BLOCKED: {
-    if (cur_p == TA_NO_ID)
+    if (cur_p == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_GO_CREATE))
       return false;
     const gstate *creator = g_get(o, cur_g);
     if ((creator && creator->status != GO_RUNNING) || g_get(o, (int64_t)ev->args[0]))
@@ -111,33 +178,43 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
                    ev->type == TA_EV_GO_CREATE_BLOCKED ? GO_WAITING : GO_RUNNABLE, gen);
     break;
   }
+  /* Annotations: need a running user goroutine, change nothing. */
   case TA_EV_USER_LOG:
-  case TA_EV_GO_LABEL:
-  case TA_EV_PROCS_CHANGE:
-    /* Annotations: need a running user goroutine, change nothing. */
-    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_LOG))
       return false;
-    kind = ev->type == TA_EV_USER_LOG ? TA_KIND_LOG
-         : ev->type == TA_EV_GO_LABEL ? TA_KIND_LABEL : TA_KIND_METRIC;
+    kind = TA_KIND_LOG;
+    break;
+  case TA_EV_GO_LABEL:
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_GO_LABEL))
+      return false;
+    kind = TA_KIND_LABEL;
+    break;
+  case TA_EV_PROCS_CHANGE:
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_PROCS_CHANGE))
+      return false;
+    kind = TA_KIND_METRIC;
     break;
   case TA_EV_USER_REGION_BEGIN:
   case TA_EV_USER_REGION_END:
-    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !ta_order_region_fast(o, ev, g, cur_g))
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_REGION_BEGIN) ||
+        !ta_order_region_fast(o, ev, g, cur_g))
       return false;
     kind = ev->type == TA_EV_USER_REGION_BEGIN ? TA_KIND_REGION_BEGIN : TA_KIND_REGION_END;
     break;
   case TA_EV_USER_TASK_BEGIN:
-    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !ta_order_task_begin_fast(o, ev, g))
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_TASK_BEGIN) ||
+        !ta_order_task_begin_fast(o, ev, g))
       return false;
-    kind = TA_KIND_TASK_BEGIN;
-    no_parent_task = ev->args[1] == 0;   /* Go reports parent 0 as NoTask */
-    break;
+    ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, TA_KIND_TASK_BEGIN);
+    if (ev->args[1] == 0)
+      out->args[1] = TA_NO_TASK;   /* Go reports parent 0 as NoTask */
+    return true;
   case TA_EV_USER_TASK_END:
-    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID)
+    if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_TASK_END))
       return false;
-    ta_order_task_end(o, ev->args[0], &derived, &task_type);
-    kind = TA_KIND_TASK_END;
-    break;
+    ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, TA_KIND_TASK_END);
+    ta_order_task_end(o, ev->args[0], &out->derived, &out->task_type);
+    return true;
   case TA_EV_HEAP_ALLOC:
   case TA_EV_HEAP_GOAL:
     if (cur_p == TA_NO_ID)
@@ -147,20 +224,8 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *
   default:
     return false;
   }
+#undef TABLE_IDS_KNOWN
   ms->g = next_g;
-  /* What emit() writes, field by field. */
-  out->kind = kind;
-  out->type = ev->type;
-  out->time = ev->time;
-  out->m = ms->id;
-  out->p = cur_p;
-  out->g = cur_g;
-  memcpy(out->args, ev->args, sizeof out->args);
-  if (no_parent_task)
-    out->args[1] = TA_NO_TASK;
-  out->derived = derived;
-  out->task_type = task_type;
-  out->sync_n = 0;
-  out->gen = g;
+  ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, kind);
   return true;
 }

@@ -2,6 +2,7 @@
  * frame map), CPU samples, and the sync data (frequency, clock snapshot),
  * with Go's validation rules and error messages. */
 #include "tb.h"
+#include "trace-order-fast.h"
 
 #include <string.h>
 
@@ -821,6 +822,77 @@ test_sync_clock_snapshot_values(void)
   tb_free(t);
 }
 
+/* Every event type the hot path takes checks each stack and string ID it
+ * names: one unknown ID per case, in each position, with G 1 running on
+ * M 1 / P 0 and G 2 waiting, so that the state machine accepts the event. */
+static void
+test_unknown_ids_every_fast_type(void)
+{
+  static const struct {
+    uint8_t type;
+    const char *name;
+    uint64_t args[4];
+    size_t n;
+    const char *what;   /* "stack" or "string" */
+  } cases[] = {
+    { TA_EV_GO_STOP, "GoStop", { 1, 99 }, 2, "stack" },
+    { TA_EV_GO_STOP, "GoStop", { 99, 1 }, 2, "string" },
+    { TA_EV_GO_BLOCK, "GoBlock", { 1, 99 }, 2, "stack" },
+    { TA_EV_GO_BLOCK, "GoBlock", { 99, 1 }, 2, "string" },
+    { TA_EV_GO_UNBLOCK, "GoUnblock", { 2, 1, 99 }, 3, "stack" },
+    { TA_EV_GO_SYSCALL_BEGIN, "GoSyscallBegin", { 1, 99 }, 2, "stack" },
+    { TA_EV_GO_CREATE, "GoCreate", { 3, 99, 1 }, 3, "stack" },
+    { TA_EV_GO_CREATE, "GoCreate", { 3, 1, 99 }, 3, "stack" },
+    { TA_EV_GO_CREATE_BLOCKED, "GoCreateBlocked", { 3, 99, 1 }, 3, "stack" },
+    { TA_EV_GO_CREATE_BLOCKED, "GoCreateBlocked", { 3, 1, 99 }, 3, "stack" },
+    { TA_EV_USER_LOG, "UserLog", { 0, 99, 8, 1 }, 4, "string" },
+    { TA_EV_USER_LOG, "UserLog", { 0, 7, 99, 1 }, 4, "string" },
+    { TA_EV_USER_LOG, "UserLog", { 0, 7, 8, 99 }, 4, "stack" },
+    { TA_EV_GO_LABEL, "GoLabel", { 99 }, 1, "string" },
+    { TA_EV_PROCS_CHANGE, "ProcsChange", { 4, 99 }, 2, "stack" },
+    { TA_EV_USER_REGION_BEGIN, "UserRegionBegin", { 0, 6, 99 }, 3, "stack" },
+    { TA_EV_USER_REGION_END, "UserRegionEnd", { 0, 6, 99 }, 3, "stack" },
+    { TA_EV_USER_TASK_BEGIN, "UserTaskBegin", { 5, 0, 5, 99 }, 4, "stack" },
+    { TA_EV_USER_TASK_END, "UserTaskEnd", { 5, 99 }, 2, "stack" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    tb *t = tb_new(26);
+    tb_gen_begin(t, 1);
+    tb_running(t, 1, 0, 1, 10);
+    EV(t, TA_EV_GO_STATUS, 1, 2, TB_NO_M, 4);
+    tb_ev_(t, cases[i].type, (const uint64_t[]){ 1, cases[i].args[0], cases[i].args[1],
+                                                 cases[i].args[2], cases[i].args[3] },
+           cases[i].n + 1);
+    tb_gen_end(t);
+    g_autofree char *want = g_strdup_printf(
+      TB_SYNC1_25 RUN_1_0_1
+      "M=1 P=0 G=1 StateTransition Time=13 GoID=2 Undetermined->Waiting Reason=\"\"\n"
+      "!! found invalid %s ID 99 for event %s\n", cases[i].what, cases[i].name);
+    tb_check(t, want);
+    tb_free(t);
+  }
+}
+
+/* The hot path's copy of which arguments name stacks and strings (so that
+ * its ID checks compile to comparisons) must say what the specs say. */
+static void
+test_fast_table_args_match_specs(void)
+{
+  for (unsigned t = 0; t < TA_EV_SPEC_COUNT; t++) {
+    unsigned mask = 0;
+    for (int i = 0; i < 2; i++) {
+      if (ta_specs[t].stack_pos[i])
+        mask |= 1u << (ta_specs[t].stack_pos[i] - 1);
+      if (ta_specs[t].string_pos[i])
+        mask |= 16u << (ta_specs[t].string_pos[i] - 1);
+    }
+    /* A sample's stack is not among its args (see report_bad_table_id). */
+    if (t == TA_EV_CPU_SAMPLE)
+      continue;
+    g_assert_cmphex(ta_fast_table_args[t], ==, mask);
+  }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -838,6 +910,8 @@ main(int argc, char **argv)
   g_test_add_func("/tables/stacks/bad-strings", test_stacks_bad_strings);
   g_test_add_func("/tables/stacks/duplicate-malformed", test_stacks_duplicate_and_malformed);
   g_test_add_func("/tables/stacks/unknown-id", test_stacks_unknown_id);
+  g_test_add_func("/tables/fast-table-args", test_fast_table_args_match_specs);
+  g_test_add_func("/tables/unknown-ids-every-fast-type", test_unknown_ids_every_fast_type);
   g_test_add_func("/tables/cpu/sorted", test_cpu_samples_sorted);
   g_test_add_func("/tables/cpu/unknown-stack", test_cpu_samples_unknown_stack);
   g_test_add_func("/tables/cpu/only-samples", test_cpu_samples_only);
