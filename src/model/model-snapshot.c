@@ -270,6 +270,49 @@ ta_snapshot_find_goroutine(const TaSnapshot *snap, gint64 goid, TaGoroutine *out
   return TRUE;
 }
 
+guint64
+ta_snapshot_get_goroutine_columns(const TaSnapshot *snap, guint64 first, guint64 n, gint64 *ids,
+                                  gint64 *created, TaStringId *funcs)
+{
+  enum { CHUNK = 1024 };
+  gint64 buf[CHUNK * GC_N];
+  guint64 done = 0;
+  while (done < n) {
+    guint64 got = mc_view_get_rows(snap->gtab, first + done, MIN(n - done, CHUNK), buf);
+    if (!got)
+      break;
+    for (guint64 i = 0; i < got; i++) {
+      const gint64 *v = buf + i * GC_N;
+      if (ids)
+        ids[done + i] = v[GC_ID];
+      if (created)
+        created[done + i] = v[GC_CREATED];
+      if (funcs)
+        funcs[done + i] = (TaStringId)v[GC_FUNC];
+    }
+    done += got;
+  }
+  return done;
+}
+
+guint64
+ta_snapshot_get_n_region_goroutines(const TaSnapshot *snap)
+{
+  return snap->region_rows->len;
+}
+
+gboolean
+ta_snapshot_get_region_goroutine(const TaSnapshot *snap, guint64 index, guint64 *row,
+                                 guint32 *n_depths)
+{
+  if (index >= snap->region_rows->len)
+    return FALSE;
+  const sn_region_g *e = &g_array_index(snap->region_rows, sn_region_g, index);
+  *row = e->row;
+  *n_depths = e->n;
+  return TRUE;
+}
+
 char *
 ta_snapshot_dup_goroutine_label(const TaSnapshot *snap, const TaGoroutine *g)
 {

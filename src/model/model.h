@@ -348,6 +348,16 @@ gboolean ta_snapshot_get_goroutine(const TaSnapshot *snap, guint64 index, TaGoro
 /* Finds a goroutine by id; index_out may be NULL. */
 gboolean ta_snapshot_find_goroutine(const TaSnapshot *snap, gint64 goid, TaGoroutine *out,
                                     guint64 *index_out);
+/* Bulk read of rows [first, first + n) of the goroutine table (for scans
+ * such as sorting every goroutine off the main thread): each non-NULL array
+ * gets n values. Returns the rows read (fewer past the end). */
+guint64 ta_snapshot_get_goroutine_columns(const TaSnapshot *snap, guint64 first, guint64 n,
+                                          gint64 *ids, gint64 *created, TaStringId *funcs);
+/* Goroutines that have region tracks, ascending table row: the row and how
+ * many region depths (TA_TRACK_REGIONS tracks, sub 0..n_depths-1) it has. */
+guint64 ta_snapshot_get_n_region_goroutines(const TaSnapshot *snap);
+gboolean ta_snapshot_get_region_goroutine(const TaSnapshot *snap, guint64 index, guint64 *row,
+                                          guint32 *n_depths);
 /* "g123 pkg.fn" (or "g123" without a known start function), newly allocated. */
 char *ta_snapshot_dup_goroutine_label(const TaSnapshot *snap, const TaGoroutine *g);
 

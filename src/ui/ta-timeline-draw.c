@@ -283,10 +283,11 @@ draw_metric_row (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double
   }
 }
 
-/* CPU sample ticks on goroutine, proc and thread rows. */
+/* CPU sample ticks on goroutine, proc and thread rows. `visible` maps the
+ * keys of the visible rows to their index in `rows` + 1. */
 static void
 draw_cpu_ticks (TaTimeline *self, GtkSnapshot *snapshot, const TaViewport *vp,
-                GHashTable *visible, double y_off)
+                GHashTable *visible, const GArray *rows, double y_off)
 {
   guint64 n = ta_snapshot_get_n_cpu_samples (self->snap);
   guint64 i = ta_snapshot_lower_bound_cpu_sample (self->snap, vp->start);
@@ -309,7 +310,7 @@ draw_cpu_ticks (TaTimeline *self, GtkSnapshot *snapshot, const TaViewport *vp,
           gpointer v = g_hash_table_lookup (visible, &keys[k]);
           if (v)
             {
-              const Row *r = &g_array_index (self->rows, Row, GPOINTER_TO_UINT (v) - 1);
+              const Row *r = &g_array_index (rows, Row, GPOINTER_TO_UINT (v) - 1);
               fill (snapshot, c, x, RULER_H + r->top - y_off + r->height - 5, 1, 5);
               drawn++;
             }
@@ -324,9 +325,9 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
   guint ncols = (guint)MAX (timeline_canvas_width (self), 1);
   double y_off = timeline_scroll_y (self);
   g_autoptr (GHashTable) visible = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
+  g_autoptr (GArray) shown = g_array_new (FALSE, FALSE, sizeof (Row));
   GdkRGBA header_bg = self->dark ? (GdkRGBA){ 1, 1, 1, 0.08f } : (GdkRGBA){ 0, 0, 0, 0.06f };
   GdkRGBA stripe = self->dark ? (GdkRGBA){ 1, 1, 1, 0.025f } : (GdkRGBA){ 0, 0, 0, 0.02f };
-  int first;
 
   if (self->n_cols_alloc < ncols)
     {
@@ -336,17 +337,13 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
   self->cov = g_renew (gint64, self->cov, (gsize)ncols * TA_N_STATES);
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
-  first = timeline_row_at_y (self, RULER_H);
-  if (first < 0)
-    first = 0;
-  /* timeline_row_at_y returns -1 in gaps: step back to the row above the top edge. */
-  while (first > 0 && g_array_index (self->rows, Row, first).top > y_off)
-    first--;
-
-  for (guint i = (guint)first; i < self->rows->len; i++)
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
     {
-      const Row *r = &g_array_index (self->rows, Row, i);
-      double y = RULER_H + r->top - y_off;
+      Row row, *r = &row;
+      double y;
+      if (!timeline_get_row (self, i, r))
+        break;
+      y = RULER_H + r->top - y_off;
       if (y > height)
         break;
       if (y + r->height < RULER_H)
@@ -371,7 +368,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
         fill (snapshot, stripe, GUTTER_W, y, ncols, r->height);
       if (r->key.kind == TA_TRACK_GOROUTINE || r->key.kind == TA_TRACK_PROC
           || r->key.kind == TA_TRACK_THREAD)
-        g_hash_table_insert (visible, (gpointer)&r->key, GUINT_TO_POINTER (i + 1));
+        g_array_append_val (shown, *r);
 
       gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)y, (float)ncols, r->height));
       if (r->is_metric)
@@ -399,7 +396,12 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
       }
     }
   if (ta_snapshot_get_n_cpu_samples (self->snap))
-    draw_cpu_ticks (self, snapshot, &vp, visible, y_off);
+    {
+      /* Keyed only now: `shown` no longer moves. */
+      for (guint k = 0; k < shown->len; k++)
+        g_hash_table_insert (visible, &g_array_index (shown, Row, k).key, GUINT_TO_POINTER (k + 1));
+      draw_cpu_ticks (self, snapshot, &vp, visible, shown, y_off);
+    }
   gtk_snapshot_pop (snapshot);
 }
 
@@ -457,6 +459,7 @@ draw_overlay (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
   TaViewport vp = timeline_current_viewport (self);
   gint64 s0, s1;
   double y_off = timeline_scroll_y (self);
+  Row rowbuf;
 
   /* Selection: shaded range and its duration in the ruler. */
   if (self->session && ta_session_get_selection (self->session, &s0, &s1))
@@ -479,9 +482,10 @@ draw_overlay (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
     }
 
   /* Selected span outline. */
-  if (self->has_selected_span && self->selected_row >= 0 && self->selected_row < (int)self->rows->len)
+  if (self->has_selected_span && self->selected_row >= 0
+      && timeline_get_row (self, (guint64)self->selected_row, &rowbuf))
     {
-      const Row *r = &g_array_index (self->rows, Row, self->selected_row);
+      const Row *r = &rowbuf;
       double xa = MAX (GUTTER_W + ta_viewport_time_to_x (&vp, self->selected_span.start), GUTTER_W - 2);
       double xb = MIN (GUTTER_W + ta_viewport_time_to_x (&vp, self->selected_span.end), width + 2);
       double y = RULER_H + r->top - y_off;
@@ -498,9 +502,9 @@ draw_overlay (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
   /* Hover: row highlight, span outline and the cursor line. */
   if (self->pointer_in && self->pointer_x >= GUTTER_W)
     {
-      if (self->hover_row >= 0 && self->hover_row < (int)self->rows->len)
+      if (self->hover_row >= 0 && timeline_get_row (self, (guint64)self->hover_row, &rowbuf))
         {
-          const Row *r = &g_array_index (self->rows, Row, self->hover_row);
+          const Row *r = &rowbuf;
           double y = RULER_H + r->top - y_off;
           fill (snapshot, timeline_fg_color (self, 0.06f), 0, y, GUTTER_W, r->height);
           if (self->hover_has_span)

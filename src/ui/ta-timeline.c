@@ -31,7 +31,6 @@ enum {
 };
 static guint signals[N_SIGNALS];
 
-static void ta_timeline_rebuild_layout (TaTimeline *self);
 static void maybe_request_window (TaTimeline *self);
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -57,8 +56,8 @@ timeline_scroll_y (TaTimeline *self)
   return gtk_adjustment_get_value (self->vadj);
 }
 
-static void
-invalidate_heavy (TaTimeline *self)
+void
+timeline_invalidate_heavy (TaTimeline *self)
 {
   g_clear_pointer (&self->heavy, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -127,7 +126,7 @@ static void
 style_changed_cb (TaTimeline *self)
 {
   load_palette (self);
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
 }
 
 GdkRGBA
@@ -140,221 +139,6 @@ GdkRGBA
 timeline_fg_color (TaTimeline *self, float alpha)
 {
   return self->dark ? (GdkRGBA){ 1, 1, 1, alpha } : (GdkRGBA){ 0, 0, 0, alpha };
-}
-
-/* ---- layout ------------------------------------------------------------ */
-
-static void
-add_row (TaTimeline *self, RowType type, Group group, TaTrackKey key, float h, gboolean metric,
-         guint8 indent)
-{
-  Row r = { 0 };
-  r.key = key;
-  r.type = type;
-  r.group = group;
-  r.height = h;
-  r.is_metric = metric;
-  r.indent = indent;
-  r.top = self->content_h;
-  self->content_h += h + ROW_GAP;
-  g_array_append_val (self->rows, r);
-}
-
-static guint
-add_header (TaTimeline *self, Group group, guint count)
-{
-  TaTrackKey none = { TA_TRACK_NONE, 0, 0 };
-  add_row (self, ROW_HEADER, group, none, HEADER_H, FALSE, 0);
-  g_array_index (self->rows, Row, self->rows->len - 1).count = count;
-  return self->rows->len - 1;
-}
-
-static int
-cmp_go_id (gconstpointer a, gconstpointer b)
-{
-  const GoSortItem *x = a, *y = b;
-  return (x->id > y->id) - (x->id < y->id);
-}
-
-static int
-cmp_go_start (gconstpointer a, gconstpointer b)
-{
-  const GoSortItem *x = a, *y = b;
-  if (x->created != y->created)
-    return (x->created > y->created) - (x->created < y->created);
-  return cmp_go_id (a, b);
-}
-
-static int
-cmp_go_func (gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  TaTimeline *self = user_data;
-  const GoSortItem *x = a, *y = b;
-  if (x->func != y->func)
-    {
-      int c = g_strcmp0 (ta_snapshot_get_string (self->snap, x->func),
-                         ta_snapshot_get_string (self->snap, y->func));
-      if (c)
-        return c;
-    }
-  return self->sort == TA_SORT_BY_START ? cmp_go_start (a, b) : cmp_go_id (a, b);
-}
-
-static void
-add_goroutine_rows (TaTimeline *self, gint64 goid, guint8 indent)
-{
-  TaTrackKey key = { TA_TRACK_GOROUTINE, 0, goid };
-  guint64 idx;
-
-  add_row (self, ROW_TRACK, GROUP_GOROUTINES, key, TRACK_H, FALSE, indent);
-  /* Its user regions, one row per nesting depth. */
-  for (guint32 d = 0; d < 64; d++)
-    {
-      TaTrackKey rk = { TA_TRACK_REGIONS, d, goid };
-      if (!ta_snapshot_find_track (self->snap, &rk, &idx))
-        break;
-      add_row (self, ROW_TRACK, GROUP_GOROUTINES, rk, REGION_H, FALSE, indent + 1);
-    }
-}
-
-static void
-ta_timeline_rebuild_layout (TaTimeline *self)
-{
-  TaSnapshot *snap = self->snap;
-  guint hdr;
-
-  g_array_set_size (self->rows, 0);
-  self->content_h = 0;
-  self->layout_serial++;
-
-  if (snap)
-    {
-      static const TaTrackKind overview[] = {
-        TA_TRACK_GC, TA_TRACK_STW, TA_TRACK_HEAP, TA_TRACK_GOROUTINES, TA_TRACK_THREADS,
-      };
-      guint np = ta_snapshot_get_n_procs (snap), nt = ta_snapshot_get_n_threads (snap);
-      guint64 ng = ta_snapshot_get_n_goroutines (snap);
-      guint n_lanes = 0;
-      guint64 idx;
-
-      hdr = add_header (self, GROUP_OVERVIEW, G_N_ELEMENTS (overview));
-      if (!self->collapsed[GROUP_OVERVIEW])
-        for (guint i = 0; i < G_N_ELEMENTS (overview); i++)
-          {
-            TaTrackKey key = { overview[i], 0, 0 };
-            gboolean metric = overview[i] == TA_TRACK_HEAP || overview[i] == TA_TRACK_GOROUTINES
-                              || overview[i] == TA_TRACK_THREADS;
-            add_row (self, ROW_TRACK, GROUP_OVERVIEW, key, metric ? METRIC_H : TRACK_H, metric, 0);
-          }
-
-      hdr = add_header (self, GROUP_PROCS, np);
-      if (!self->collapsed[GROUP_PROCS])
-        for (guint i = 0; i < np; i++)
-          {
-            TaProcInfo p;
-            if (ta_snapshot_get_proc (snap, i, &p))
-              add_row (self, ROW_TRACK, GROUP_PROCS, (TaTrackKey){ TA_TRACK_PROC, 0, p.id }, TRACK_H, FALSE, 0);
-          }
-
-      hdr = add_header (self, GROUP_THREADS, nt);
-      if (!self->collapsed[GROUP_THREADS])
-        for (guint i = 0; i < nt; i++)
-          {
-            TaThreadInfo t;
-            if (ta_snapshot_get_thread (snap, i, &t))
-              add_row (self, ROW_TRACK, GROUP_THREADS, (TaTrackKey){ TA_TRACK_THREAD, 0, t.id }, TRACK_H, FALSE, 0);
-          }
-
-      hdr = add_header (self, GROUP_GOROUTINES, (guint)ng);
-      if (!self->collapsed[GROUP_GOROUTINES] && ng > 0)
-        {
-          g_autoptr (GArray) items = g_array_sized_new (FALSE, FALSE, sizeof (GoSortItem), (guint)ng);
-          for (guint64 i = 0; i < ng; i++)
-            {
-              TaGoroutine g;
-              GoSortItem it;
-              if (!ta_snapshot_get_goroutine (snap, i, &g))
-                continue;
-              it.id = g.id;
-              it.created = g.creation_time;
-              it.func = g.start_func;
-              g_array_append_val (items, it);
-            }
-          if (self->group_by_func)
-            g_array_sort_with_data (items, cmp_go_func, self);
-          else
-            g_array_sort (items, self->sort == TA_SORT_BY_START ? cmp_go_start : cmp_go_id);
-
-          for (guint i = 0; i < items->len; i++)
-            {
-              GoSortItem *it = &g_array_index (items, GoSortItem, i);
-              if (self->group_by_func && (i == 0 || g_array_index (items, GoSortItem, i - 1).func != it->func))
-                {
-                  guint n = 0;
-                  TaTrackKey none = { TA_TRACK_NONE, 0, 0 };
-                  while (i + n < items->len && g_array_index (items, GoSortItem, i + n).func == it->func)
-                    n++;
-                  add_row (self, ROW_SUBHEADER, GROUP_GOROUTINES, none, SUBHEADER_H, FALSE, 0);
-                  g_array_index (self->rows, Row, self->rows->len - 1).count = n;
-                  g_array_index (self->rows, Row, self->rows->len - 1).func = it->func;
-                }
-              add_goroutine_rows (self, it->id, self->group_by_func ? 1 : 0);
-            }
-        }
-
-      while (TRUE)
-        {
-          TaTrackKey key = { TA_TRACK_TASKS, n_lanes, 0 };
-          if (!ta_snapshot_find_track (snap, &key, &idx))
-            break;
-          n_lanes++;
-        }
-      if (n_lanes || ta_snapshot_get_n_tasks (snap))
-        {
-          hdr = add_header (self, GROUP_TASKS, n_lanes);
-          if (!self->collapsed[GROUP_TASKS])
-            for (guint l = 0; l < n_lanes; l++)
-              add_row (self, ROW_TRACK, GROUP_TASKS, (TaTrackKey){ TA_TRACK_TASKS, l, 0 }, TASK_H, FALSE, 0);
-        }
-      (void)hdr;
-    }
-
-  {
-    double page = MAX (gtk_widget_get_height (GTK_WIDGET (self)) - RULER_H, 1);
-    double value = gtk_adjustment_get_value (self->vadj);
-    gtk_adjustment_configure (self->vadj, CLAMP (value, 0, MAX (self->content_h - page, 0)),
-                              0, MAX (self->content_h, page), TRACK_H * 3, page * 0.9, page);
-  }
-  self->hover_row = -1;
-  self->hover_has_span = FALSE;
-  invalidate_heavy (self);
-}
-
-int
-timeline_row_at_y (TaTimeline *self, double y)
-{
-  guint lo = 0, hi = self->rows->len;
-  double cy = y - RULER_H + timeline_scroll_y (self);
-
-  if (y < RULER_H)
-    return -1;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      if (g_array_index (self->rows, Row, mid).top <= cy)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  if (lo == 0)
-    return -1;
-  lo--;
-  {
-    Row *r = &g_array_index (self->rows, Row, lo);
-    if (cy < r->top + r->height)
-      return (int)lo;
-  }
-  return -1;
 }
 
 /* ---- exact spans (windows) ------------------------------------------------ */
@@ -404,7 +188,7 @@ window_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   for (guint i = 0; i < ta_window_get_n_tracks (win); i++)
     g_hash_table_insert (self->window_tracks, (gpointer)ta_window_get_track (win, i),
                          GINT_TO_POINTER (i + 1));
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
   g_object_unref (self);
 }
 
@@ -440,7 +224,7 @@ maybe_request_window (TaTimeline *self)
   gint64 span = vp.end - vp.start, t0, t1;
   gboolean all_in_window = self->window != NULL;
 
-  if (!self->doc || !self->snap || !self->rows->len)
+  if (!self->doc || !self->snap || !timeline_n_rows (self))
     return;
 
   keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
@@ -451,9 +235,11 @@ maybe_request_window (TaTimeline *self)
       self->cols = g_renew (TaColumn, self->cols, ncols);
       self->n_cols_alloc = ncols;
     }
-  for (int i = MAX (timeline_row_at_y (self, RULER_H), 0); i < (int)self->rows->len; i++)
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
     {
-      Row *r = &g_array_index (self->rows, Row, i);
+      Row row, *r = &row;
+      if (!timeline_get_row (self, i, r))
+        break;
       if (r->top > bottom)
         break;
       if (r->type != ROW_TRACK || r->is_metric)
@@ -503,16 +289,15 @@ static gboolean
 span_at (TaTimeline *self, int row, double x, TaSpan *out)
 {
   TaViewport vp = timeline_current_viewport (self);
-  const Row *r;
+  Row rowbuf, *r = &rowbuf;
   const TaSpan *spans;
   gsize n, lo = 0, hi;
   gint64 t, slop;
   gint64 best_d = G_MAXINT64;
   gboolean found = FALSE;
 
-  if (row < 0 || row >= (int)self->rows->len)
+  if (row < 0 || !timeline_get_row (self, (guint64)row, r))
     return FALSE;
-  r = &g_array_index (self->rows, Row, row);
   if (r->type != ROW_TRACK || r->is_metric)
     return FALSE;
   spans = timeline_window_spans_for (self, &r->key, vp.start, vp.end, &n);
@@ -570,14 +355,13 @@ query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip
 {
   TaTimeline *self = TA_TIMELINE (widget);
   int row = timeline_row_at_y (self, y);
-  const Row *r;
+  Row rowbuf, *r = &rowbuf;
   TaViewport vp = timeline_current_viewport (self);
   GString *s;
   TaSpan span;
 
-  if (row < 0 || x < GUTTER_W || !self->snap)
+  if (row < 0 || x < GUTTER_W || !self->snap || !timeline_get_row (self, (guint64)row, r))
     return FALSE;
-  r = &g_array_index (self->rows, Row, row);
   if (r->type != ROW_TRACK)
     return FALSE;
   s = g_string_new (NULL);
@@ -768,20 +552,19 @@ static void
 toggle_group (TaTimeline *self, Group g)
 {
   self->collapsed[g] = !self->collapsed[g];
-  ta_timeline_rebuild_layout (self);
+  timeline_rebuild_layout (self);
 }
 
 static void
 activate_at (TaTimeline *self, double x, double y)
 {
   int row = timeline_row_at_y (self, y);
-  const Row *r;
+  Row rowbuf, *r = &rowbuf;
   TaSpan span;
   TaViewport vp = timeline_current_viewport (self);
 
-  if (row < 0)
+  if (row < 0 || !timeline_get_row (self, (guint64)row, r))
     return;
-  r = &g_array_index (self->rows, Row, row);
   if (r->type == ROW_HEADER)
     {
       toggle_group (self, r->group);
@@ -964,16 +747,13 @@ action_activate_at (GtkWidget *widget, const char *name, GVariant *param)
 
   g_variant_get (param, "(uuxx)", &kind, &sub, &id, &t);
   key = (TaTrackKey){ kind, sub, id };
-  for (guint i = 0; i < self->rows->len; i++)
+  if (ta_timeline_reveal_track (self, &key))
     {
-      Row *r = &g_array_index (self->rows, Row, i);
-      if (r->type == ROW_TRACK && key_equal (&r->key, &key))
-        {
-          ta_timeline_reveal_track (self, &key);
-          activate_at (self, GUTTER_W + ta_viewport_time_to_x (&vp, t),
-                       RULER_H + r->top - timeline_scroll_y (self) + r->height / 2);
-          return;
-        }
+      guint64 i;
+      Row r;
+      if (timeline_find_track_row (self, &key, &i) && timeline_get_row (self, i, &r))
+        activate_at (self, GUTTER_W + ta_viewport_time_to_x (&vp, t),
+                     RULER_H + r.top - timeline_scroll_y (self) + r.height / 2);
     }
 }
 
@@ -992,7 +772,7 @@ snapshot_published_cb (TaDocument *doc, TaSnapshot *snap, TaTimeline *self)
   end = ta_snapshot_get_end (snap);
   if (self->session)
     ta_session_set_extent (self->session, start, MAX (end, start + 1));
-  ta_timeline_rebuild_layout (self);
+  timeline_request_goroutine_layout (self, FALSE);
 }
 
 void
@@ -1006,6 +786,7 @@ ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
   g_clear_signal_handler (&self->snap_handler, self->doc);
   g_clear_object (&self->doc);
   g_clear_pointer (&self->snap, ta_snapshot_unref);
+  timeline_request_goroutine_layout (self, TRUE);
   if (doc)
     {
       self->doc = g_object_ref (doc);
@@ -1014,7 +795,6 @@ ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
       if (snap)
         snapshot_published_cb (doc, snap, self);
     }
-  ta_timeline_rebuild_layout (self);
 }
 
 static void
@@ -1023,7 +803,7 @@ view_changed_cb (TaTimeline *self)
   self->hover_has_span = FALSE;
   if (self->pointer_in)
     update_hover (self);
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
 }
 
 static void
@@ -1047,7 +827,7 @@ ta_timeline_set_session (TaTimeline *self, TaSession *session)
       self->view_handler = g_signal_connect_swapped (session, "view-changed", G_CALLBACK (view_changed_cb), self);
       self->sel_handler = g_signal_connect_swapped (session, "selection-changed", G_CALLBACK (selection_changed_cb), self);
     }
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
 }
 
 TaSession *
@@ -1069,7 +849,7 @@ ta_timeline_set_goroutine_sort (TaTimeline *self, TaGoroutineSort sort)
   if (self->sort == sort)
     return;
   self->sort = sort;
-  ta_timeline_rebuild_layout (self);
+  timeline_request_goroutine_layout (self, TRUE);
 }
 
 void
@@ -1079,7 +859,7 @@ ta_timeline_set_group_by_function (TaTimeline *self, gboolean group)
   if (self->group_by_func == !!group)
     return;
   self->group_by_func = !!group;
-  ta_timeline_rebuild_layout (self);
+  timeline_request_goroutine_layout (self, TRUE);
 }
 
 gboolean
@@ -1100,24 +880,24 @@ ta_timeline_reveal_track (TaTimeline *self, const TaTrackKey *key)
   if (self->collapsed[g])
     {
       self->collapsed[g] = FALSE;
-      ta_timeline_rebuild_layout (self);
+      timeline_rebuild_layout (self);
     }
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      Row *r = &g_array_index (self->rows, Row, i);
-      if (r->type == ROW_TRACK && key_equal (&r->key, key))
-        {
-          double page = gtk_adjustment_get_page_size (self->vadj);
-          double v = gtk_adjustment_get_value (self->vadj);
-          if (r->top < v || r->top + r->height > v + page)
-            gtk_adjustment_set_value (self->vadj, MAX (r->top - page / 3, 0));
-          self->revealed = *key;
-          self->has_revealed = TRUE;
-          self->hover_row = (int)i;
-          gtk_widget_queue_draw (GTK_WIDGET (self));
-          return TRUE;
-        }
-    }
+  {
+    guint64 i;
+    Row row, *r = &row;
+    if (timeline_find_track_row (self, key, &i) && timeline_get_row (self, i, r))
+      {
+        double page = gtk_adjustment_get_page_size (self->vadj);
+        double v = gtk_adjustment_get_value (self->vadj);
+        if (r->top < v || r->top + r->height > v + page)
+          gtk_adjustment_set_value (self->vadj, MAX (r->top - page / 3, 0));
+        self->revealed = *key;
+        self->has_revealed = TRUE;
+        self->hover_row = (int)i;
+        gtk_widget_queue_draw (GTK_WIDGET (self));
+        return TRUE;
+      }
+  }
   return FALSE;
 }
 
@@ -1136,7 +916,7 @@ ta_timeline_get_n_frames (TaTimeline *self)
 guint
 ta_timeline_get_n_rows (TaTimeline *self)
 {
-  return self->rows->len;
+  return (guint)MIN (timeline_n_rows (self), G_MAXUINT);
 }
 
 GtkWidget *
@@ -1154,7 +934,7 @@ ta_timeline_size_allocate (GtkWidget *widget, int width, int height, int baselin
   double page = MAX (height - RULER_H, 1);
   gtk_adjustment_configure (self->vadj, CLAMP (gtk_adjustment_get_value (self->vadj), 0, MAX (self->content_h - page, 0)),
                             0, MAX (self->content_h, page), TRACK_H * 3, page * 0.9, page);
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
 }
 
 static void
@@ -1174,6 +954,7 @@ ta_timeline_dispose (GObject *object)
     g_cancellable_cancel (self->window_cancel);
   g_clear_object (&self->window_cancel);
   g_clear_handle_id (&self->window_idle, g_source_remove);
+  timeline_layout_dispose (self);
   ta_timeline_set_session (self, NULL);
   ta_timeline_set_document (self, NULL);
   g_clear_pointer (&self->window, ta_window_unref);
