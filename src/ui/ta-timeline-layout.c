@@ -330,7 +330,7 @@ typedef struct {
 static void
 go_job_free (GoJob *job)
 {
-  ta_snapshot_unref (job->snap);
+  g_clear_pointer (&job->snap, ta_snapshot_unref);
   g_free (job);
 }
 
@@ -405,6 +405,9 @@ go_job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel
 {
   GoJob *job = data;
   TaGoLayout *layout = build_go_layout (job->snap, job->by_start, job->group_by_func, cancel);
+  /* Drop the snapshot here: by now it is often the last reference to an
+   * older snapshot, and freeing one of a large trace takes tens of ms. */
+  g_clear_pointer (&job->snap, ta_snapshot_unref);
   if (layout)
     g_task_return_pointer (task, layout, (GDestroyNotify)ta_go_layout_unref);
   else
