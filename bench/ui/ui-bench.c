@@ -10,7 +10,9 @@
  *       after the view changes, then (once exact detail arrived or 2 s
  *       passed) R frames, each with the view moved by 1 ns from the previous
  *       frame's so the canvas' cached node is rebuilt every time. Prints one line per frame:
- *         frame POS KIND SPAN_NS SNAPSHOT_US RENDER_US
+ *         frame POS KIND SPAN_NS SNAPSHOT_US RENDER_US SNAPSHOT_CPU_US RENDER_CPU_US
+ *       (wall time, then the main thread's CPU time, which other load on a
+ *       shared machine barely moves)
  *
  *   ui-bench stall FILE
  *       Opens FILE and, until indexing finished, records the largest gap
@@ -38,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void
 spin (guint ms)
@@ -89,9 +92,22 @@ window_covers (gpointer p)
   return win && ta_window_get_start (win) <= w->a && ta_window_get_end (win) >= w->b;
 }
 
+/* CPU time of the calling thread, µs: unlike wall time, barely moved by
+ * other processes on a shared machine. */
+static double
+thread_cpu_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static double last_snap_cpu_us, last_render_cpu_us;
+
 static void
 time_frame (GtkWidget *tl, cairo_t *cr, double *snap_us, double *render_us)
 {
+  double c0, c1, c2;
   GtkWidget *parent = gtk_widget_get_parent (tl);
   GtkSnapshot *s;
   GskRenderNode *node;
@@ -99,11 +115,13 @@ time_frame (GtkWidget *tl, cairo_t *cr, double *snap_us, double *render_us)
   gint64 t0, t1, t2;
 
   gtk_widget_queue_draw (tl);
+  c0 = thread_cpu_us ();
   t0 = g_get_monotonic_time ();
   s = gtk_snapshot_new ();
   gtk_widget_snapshot_child (parent, tl, s);
   node = gtk_snapshot_free_to_node (s);
   t1 = g_get_monotonic_time ();
+  c1 = thread_cpu_us ();
   cairo_save (cr);
   cairo_set_operator (cr, CAIRO_OPERATOR_CLEAR);
   cairo_paint (cr);
@@ -112,6 +130,9 @@ time_frame (GtkWidget *tl, cairo_t *cr, double *snap_us, double *render_us)
     gsk_render_node_draw (node, cr);
   cairo_surface_flush (cairo_get_target (cr));
   t2 = g_get_monotonic_time ();
+  c2 = thread_cpu_us ();
+  last_snap_cpu_us = c1 - c0;
+  last_render_cpu_us = c2 - c1;
   if (ta_timeline_get_n_frames (TA_TIMELINE (tl)) == before)
     g_printerr ("ui-bench: warning: snapshot vfunc did not run\n");
   g_clear_pointer (&node, gsk_render_node_unref);
@@ -182,7 +203,8 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
       ta_session_get_view (session, &a, &b);
       /* arrival: the first frame after the view moved (may be summaries only) */
       time_frame (GTK_WIDGET (tl), cr, &su, &ru);
-      g_print ("frame %d arrival %" G_GINT64_FORMAT " %.0f %.0f\n", p, b - a, su, ru);
+      g_print ("frame %d arrival %" G_GINT64_FORMAT " %.0f %.0f %.0f %.0f\n", p, b - a, su, ru,
+               last_snap_cpu_us, last_render_cpu_us);
       /* let the exact window (if the canvas wants one) arrive */
       ww.page = page;
       ww.a = a;
@@ -194,7 +216,8 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
           /* differs from the previous frame's view by 1 ns: no cache hit */
           ta_session_set_view (session, a + (r % 2), b - ((r + 1) % 2), FALSE);
           time_frame (GTK_WIDGET (tl), cr, &su, &ru);
-          g_print ("frame %d steady %" G_GINT64_FORMAT " %.0f %.0f\n", p, b - a, su, ru);
+          g_print ("frame %d steady %" G_GINT64_FORMAT " %.0f %.0f %.0f %.0f\n", p, b - a, su, ru,
+                   last_snap_cpu_us, last_render_cpu_us);
         }
       if (png && p == npos / 2)
         cairo_surface_write_to_png (surf, png);

@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "ta-timeline"
 
 #include "ta-timeline-private.h"
+#include "ta-timeline-raster.h"
 
 /* ---- drawing: rows ------------------------------------------------------- */
 
@@ -72,52 +73,65 @@ span_color (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
   return c;
 }
 
-/* Draws one state row from columns: colour-mixed per pixel, runs merged. */
-static void
-draw_row_columns (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
-                  const TaViewport *vp, guint ncols)
-{
-  double x0 = GUTTER_W;
-  guint c = 0;
+/* The heavy layer paints the track area into a TaRaster (one texture for
+ * GTK) and collects text (labels) in a second snapshot drawn over it:
+ * thousands of one-pixel colour nodes per frame cost far more to build and
+ * to render than writing the pixels. */
+typedef struct {
+  TaTimeline  *self;
+  TaRaster     ras;           /* the track area: x from GUTTER_W, y from RULER_H */
+  guint32     *line;          /* one row's pixel line */
+  GtkSnapshot *text;          /* labels, drawn over the raster */
+  TaViewport   vp;
+  guint        ncols;
+} Heavy;
 
-  if (!ta_snapshot_query_track (self->snap, &row->key, vp->start, vp->end, ncols, self->cols))
-    return;
-  while (c < ncols)
-    {
-      TaColor col;
-      guint run = 1;
-      if (!ta_color_mix (self->cols[c].time, self->state_colors, TA_N_STATES,
-                         self->cols[c].end - self->cols[c].start, 0.35f, &col))
-        {
-          c++;
-          continue;
-        }
-      while (c + run < ncols)
-        {
-          TaColor next;
-          if (!ta_color_mix (self->cols[c + run].time, self->state_colors, TA_N_STATES,
-                             self->cols[c + run].end - self->cols[c + run].start, 0.35f, &next)
-              || fabsf (next.r - col.r) > 0.01f || fabsf (next.g - col.g) > 0.01f
-              || fabsf (next.b - col.b) > 0.01f || fabsf (next.a - col.a) > 0.01f)
-            break;
-          run++;
-        }
-      fill (snapshot, timeline_rgba (col), x0 + c, y, run, row->height);
-      c += run;
-    }
+/* Pixel rows [y0, y1) of the raster a row covers. */
+static void
+row_pixels (const Heavy *h, const Row *row, double y, int *y0, int *y1)
+{
+  *y0 = (int)floor (y - RULER_H + 0.5);
+  *y1 = (int)floor (y - RULER_H + row->height + 0.5);
 }
 
-/* Draws one state row from exact spans: spans of a pixel or more as boxes
+/* One state row from the summaries: each pixel column coloured by the time
+ * each state covers in its bucket. */
+static void
+raster_row_columns (Heavy *h, const Row *row, double y, guint32 base)
+{
+  TaTimeline *self = h->self;
+  int y0, y1;
+
+  if (!ta_snapshot_query_track (self->snap, &row->key, h->vp.start, h->vp.end, h->ncols, self->cols))
+    return;
+  for (guint c = 0; c < h->ncols; c++)
+    {
+      TaColor col;
+      h->line[c] = ta_color_mix (self->cols[c].time, self->state_colors, TA_N_STATES,
+                                 self->cols[c].end - self->cols[c].start, 0.35f, &col)
+                     ? ta_pixel_over (ta_pixel_from_color (col), base)
+                     : base;
+    }
+  row_pixels (h, row, y, &y0, &y1);
+  ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
+}
+
+/* One state row from exact spans: spans of a pixel or more as boxes
  * (labelled when wide), thinner ones merged per pixel column by coverage. */
 static void
-draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
-                const TaViewport *vp, const TaSpan *spans, gsize n, guint ncols)
+raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize n, guint32 base)
 {
+  TaTimeline *self = h->self;
+  const TaViewport *vp = &h->vp;
+  guint ncols = h->ncols;
   double nspp = ta_viewport_ns_per_px (vp);
   gint64 *cov = self->cov;
   gboolean any_thin = FALSE;
   gsize i = 0;
+  int y0, y1;
 
+  for (guint c = 0; c < ncols; c++)
+    h->line[c] = base;
   /* Skip spans ending before the view (binary search). */
   {
     gsize lo = 0, hi = n;
@@ -146,7 +160,7 @@ draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double 
       if (xb - xa >= 1.0)
         {
           double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
-          fill (snapshot, timeline_rgba (col), GUTTER_W + ca, y, cb - ca, row->height);
+          ta_line_blend (h->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
           if (cb - ca > LABEL_MIN_PX && row->height >= 12)
             {
               g_autofree char *label = span_label (self, &row->key, s);
@@ -154,7 +168,7 @@ draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double 
               if (label && *label)
                 {
                   PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
-                  draw_text (self, snapshot, lay, label, GUTTER_W + ca + 3,
+                  draw_text (self, h->text, lay, label, GUTTER_W + ca + 3,
                              y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
                 }
             }
@@ -180,26 +194,36 @@ draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double 
         TaColor col;
         if (ta_color_mix (&cov[c * TA_N_STATES], self->state_colors, TA_N_STATES,
                           (gint64)MAX (nspp, 1), 0.35f, &col))
-          fill (snapshot, timeline_rgba (col), GUTTER_W + c, y, 1, row->height);
+          h->line[c] = ta_pixel_over (ta_pixel_from_color (col), h->line[c]);
       }
+  row_pixels (h, row, y, &y0, &y1);
+  ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
 }
 
-static void
-draw_metric_row (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
-                 const TaViewport *vp, guint ncols)
+static guint32
+metric_pixel (TaColor c, float alpha)
 {
+  c.a = alpha;
+  return ta_pixel_from_color (c);
+}
+
+/* A metric row: stacked columns (goroutines by state) or a min/max band
+ * per column with a line through the last values. */
+static void
+raster_metric_row (Heavy *h, const Row *row, double y)
+{
+  TaTimeline *self = h->self;
+  guint ncols = h->ncols;
   TaMetric metrics[TA_N_METRICS];
   guint nm = ta_track_metrics (row->key.kind, metrics);
   g_autofree TaMetricColumn *mc = g_new0 (TaMetricColumn, (gsize)ncols * MAX (nm, 1));
   gint64 vmax = 1;
-  cairo_t *cr;
   gboolean stacked = row->key.kind == TA_TRACK_GOROUTINES;
+  double top = floor (y - RULER_H + 0.5), rh = row->height;
 
   for (guint m = 0; m < nm; m++)
-    {
-      if (!ta_snapshot_query_metric (self->snap, metrics[m], vp->start, vp->end, ncols, mc + m * ncols))
-        memset (mc + m * ncols, 0, sizeof (TaMetricColumn) * ncols);
-    }
+    if (!ta_snapshot_query_metric (self->snap, metrics[m], h->vp.start, h->vp.end, ncols, mc + m * ncols))
+      memset (mc + m * ncols, 0, sizeof (TaMetricColumn) * ncols);
   for (guint c = 0; c < ncols; c++)
     {
       gint64 sum = 0;
@@ -216,92 +240,79 @@ draw_metric_row (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double
       vmax = MAX (vmax, sum);
     }
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)y,
-                                                                 (float)ncols, row->height));
-  cairo_translate (cr, GUTTER_W, y);
   if (stacked)
-    {
-      /* Goroutines by state: stacked columns of each state's maximum. */
-      for (guint c = 0; c < ncols; c++)
-        {
-          double base = row->height;
-          for (guint m = 0; m < nm; m++)
-            {
-              TaMetricColumn *x = &mc[m * ncols + c];
-              TaColor col = self->metric_colors[metrics[m]];
-              double h;
-              if (!x->valid || x->max <= 0)
-                continue;
-              h = (double)x->max / (double)vmax * (row->height - 2);
-              cairo_set_source_rgba (cr, col.r, col.g, col.b, 0.9);
-              cairo_rectangle (cr, c, base - h, 1, h);
-              cairo_fill (cr);
-              base -= h;
-            }
-        }
-    }
+    for (guint c = 0; c < ncols; c++)
+      {
+        double base = rh;
+        for (guint m = 0; m < nm; m++)
+          {
+            TaMetricColumn *x = &mc[m * ncols + c];
+            double hh;
+            if (!x->valid || x->max <= 0)
+              continue;
+            hh = (double)x->max / (double)vmax * (rh - 2);
+            ta_raster_fill (&h->ras, (int)c, (int)floor (top + base - hh + 0.5), 1,
+                            (int)floor (top + base + 0.5) - (int)floor (top + base - hh + 0.5),
+                            metric_pixel (self->metric_colors[metrics[m]], 0.9f));
+            base -= hh;
+          }
+      }
   else
-    {
-      for (guint m = 0; m < nm; m++)
-        {
-          TaColor col = self->metric_colors[metrics[m]];
-          gboolean first = TRUE, area = m == 0 && row->key.kind == TA_TRACK_HEAP;
-          double last_y = row->height;
-          /* min/max band per column, then a line through the last values. */
-          for (guint c = 0; c < ncols; c++)
-            {
-              TaMetricColumn *x = &mc[m * ncols + c];
-              double ya, yb;
-              if (!x->valid)
-                continue;
-              ya = row->height - 1 - (double)x->max / (double)vmax * (row->height - 3);
-              yb = row->height - 1 - (double)x->min / (double)vmax * (row->height - 3);
-              cairo_set_source_rgba (cr, col.r, col.g, col.b, area ? 0.35 : 0.9);
-              if (area)
-                cairo_rectangle (cr, c, ya, 1, row->height - ya);
-              else
-                cairo_rectangle (cr, c, ya, 1, MAX (yb - ya, 1));
-              cairo_fill (cr);
-              if (!first && !area)
-                {
-                  cairo_move_to (cr, c - 0.5, last_y);
-                  cairo_line_to (cr, c + 0.5, ya);
-                }
-              last_y = row->height - 1 - (double)x->last / (double)vmax * (row->height - 3);
-              first = FALSE;
-            }
-          cairo_set_line_width (cr, 1);
-          cairo_stroke (cr);
-        }
-    }
-  cairo_destroy (cr);
+    for (guint m = 0; m < nm; m++)
+      {
+        gboolean first = TRUE, area = m == 0 && row->key.kind == TA_TRACK_HEAP;
+        guint32 band = metric_pixel (self->metric_colors[metrics[m]], area ? 0.35f : 0.9f);
+        guint32 ink = metric_pixel (self->metric_colors[metrics[m]], 0.9f);
+        double last_y = rh;
+        for (guint c = 0; c < ncols; c++)
+          {
+            TaMetricColumn *x = &mc[m * ncols + c];
+            double ya, yb;
+            if (!x->valid)
+              continue;
+            ya = rh - 1 - (double)x->max / (double)vmax * (rh - 3);
+            yb = rh - 1 - (double)x->min / (double)vmax * (rh - 3);
+            if (area)
+              ta_raster_fill (&h->ras, (int)c, (int)floor (top + ya), 1, (int)ceil (rh - ya), band);
+            else
+              ta_raster_fill (&h->ras, (int)c, (int)floor (top + ya), 1, (int)ceil (MAX (yb - ya, 1)), band);
+            if (!first && !area)
+              {
+                /* The step from the previous column's last value. */
+                double lo = MIN (last_y, ya), hi = MAX (last_y, ya);
+                ta_raster_fill (&h->ras, (int)c, (int)floor (top + lo), 1, (int)ceil (hi - lo) + 1, ink);
+              }
+            last_y = rh - 1 - (double)x->last / (double)vmax * (rh - 3);
+            first = FALSE;
+          }
+      }
 
   {
     g_autofree char *max_text = row->key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)vmax)
                                                               : g_strdup_printf ("%" G_GINT64_FORMAT, vmax);
-    draw_text (self, snapshot, self->small_layout, max_text, GUTTER_W + ncols - 80, y, 76, timeline_fg_color (self, 0.6f));
+    draw_text (self, h->text, self->small_layout, max_text, GUTTER_W + ncols - 80, y, 76, timeline_fg_color (self, 0.6f));
   }
 }
 
 /* CPU sample ticks on goroutine, proc and thread rows. `visible` maps the
  * keys of the visible rows to their index in `rows` + 1. */
 static void
-draw_cpu_ticks (TaTimeline *self, GtkSnapshot *snapshot, const TaViewport *vp,
-                GHashTable *visible, const GArray *rows, double y_off)
+raster_cpu_ticks (Heavy *h, GHashTable *visible, const GArray *rows, double y_off)
 {
+  TaTimeline *self = h->self;
   guint64 n = ta_snapshot_get_n_cpu_samples (self->snap);
-  guint64 i = ta_snapshot_lower_bound_cpu_sample (self->snap, vp->start);
+  guint64 i = ta_snapshot_lower_bound_cpu_sample (self->snap, h->vp.start);
   guint drawn = 0;
-  GdkRGBA c = timeline_rgba (self->cpu_color);
+  guint32 tick = ta_pixel_from_color (self->cpu_color);
 
   for (; i < n && drawn < MAX_CPU_TICKS; i++)
     {
       TaCpuSample s;
-      double x;
+      int x;
       TaTrackKey keys[3];
-      if (!ta_snapshot_get_cpu_sample (self->snap, i, &s) || s.time >= vp->end)
+      if (!ta_snapshot_get_cpu_sample (self->snap, i, &s) || s.time >= h->vp.end)
         break;
-      x = GUTTER_W + ta_viewport_time_to_x (vp, s.time);
+      x = (int)floor (ta_viewport_time_to_x (&h->vp, s.time));
       keys[0] = (TaTrackKey){ TA_TRACK_GOROUTINE, 0, s.g };
       keys[1] = (TaTrackKey){ TA_TRACK_PROC, 0, s.p };
       keys[2] = (TaTrackKey){ TA_TRACK_THREAD, 0, s.m };
@@ -311,7 +322,8 @@ draw_cpu_ticks (TaTimeline *self, GtkSnapshot *snapshot, const TaViewport *vp,
           if (v)
             {
               const Row *r = &g_array_index (rows, Row, GPOINTER_TO_UINT (v) - 1);
-              fill (snapshot, c, x, RULER_H + r->top - y_off + r->height - 5, 1, 5);
+              int y1 = (int)floor (r->top - y_off + r->height + 0.5);
+              ta_raster_fill (&h->ras, x, y1 - 5, 1, 5, tick);
               drawn++;
             }
         }
@@ -321,20 +333,33 @@ draw_cpu_ticks (TaTimeline *self, GtkSnapshot *snapshot, const TaViewport *vp,
 static void
 draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
 {
-  TaViewport vp = timeline_current_viewport (self);
-  guint ncols = (guint)MAX (timeline_canvas_width (self), 1);
+  Heavy h = { self };
   double y_off = timeline_scroll_y (self);
   g_autoptr (GHashTable) visible = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
   g_autoptr (GArray) shown = g_array_new (FALSE, FALSE, sizeof (Row));
   GdkRGBA header_bg = self->dark ? (GdkRGBA){ 1, 1, 1, 0.08f } : (GdkRGBA){ 0, 0, 0, 0.06f };
-  GdkRGBA stripe = self->dark ? (GdkRGBA){ 1, 1, 1, 0.025f } : (GdkRGBA){ 0, 0, 0, 0.02f };
+  TaColor stripe_c = self->dark ? (TaColor){ 1, 1, 1, 0.025f } : (TaColor){ 0, 0, 0, 0.02f };
+  guint32 stripe = ta_pixel_from_color (stripe_c);
+  cairo_surface_t *surface;
 
-  if (self->n_cols_alloc < ncols)
+  h.vp = timeline_current_viewport (self);
+  h.ncols = (guint)MAX (timeline_canvas_width (self), 1);
+  if (self->n_cols_alloc < h.ncols)
     {
-      self->cols = g_renew (TaColumn, self->cols, ncols);
-      self->n_cols_alloc = ncols;
+      self->cols = g_renew (TaColumn, self->cols, h.ncols);
+      self->n_cols_alloc = h.ncols;
     }
-  self->cov = g_renew (gint64, self->cov, (gsize)ncols * TA_N_STATES);
+  self->cov = g_renew (gint64, self->cov, (gsize)h.ncols * TA_N_STATES);
+  /* The raster is the pixel data of a cairo image surface: GTK 4.8 converts
+   * every pixel of a texture node through floats when it draws one with
+   * cairo, an image painted from a cairo node is one composite. */
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols, MAX (height - (int)RULER_H, 1));
+  g_assert (cairo_image_surface_get_stride (surface) == (int)h.ncols * 4);
+  h.ras.px = (guint32 *)cairo_image_surface_get_data (surface);
+  h.ras.width = (int)h.ncols;
+  h.ras.height = MAX (height - (int)RULER_H, 1);
+  h.line = g_new (guint32, h.ncols);
+  h.text = gtk_snapshot_new ();
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
@@ -358,39 +383,41 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
           else
             text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
           fill (snapshot, header_bg, 0, y, width, r->height);
-          draw_text (self, snapshot, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+          draw_text (self, h.text, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
                      r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
                      width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
           continue;
         }
 
-      if (i % 2)
-        fill (snapshot, stripe, GUTTER_W, y, ncols, r->height);
       if (r->key.kind == TA_TRACK_GOROUTINE || r->key.kind == TA_TRACK_PROC
           || r->key.kind == TA_TRACK_THREAD)
         g_array_append_val (shown, *r);
 
-      gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)y, (float)ncols, r->height));
       if (r->is_metric)
-        draw_metric_row (self, snapshot, r, y, &vp, ncols);
+        {
+          if (i % 2)
+            ta_raster_fill (&h.ras, 0, (int)floor (y - RULER_H + 0.5), (int)h.ncols,
+                            (int)floor (r->height + 0.5), stripe);
+          raster_metric_row (&h, r, y);
+        }
       else
         {
           gsize n;
-          const TaSpan *spans = timeline_window_spans_for (self, &r->key, vp.start, vp.end, &n);
+          const TaSpan *spans = timeline_window_spans_for (self, &r->key, h.vp.start, h.vp.end, &n);
+          guint32 base = i % 2 ? stripe : 0;
           if (spans || (self->window && timeline_window_track_index (self, &r->key) >= 0
-                        && ta_window_get_start (self->window) <= vp.start
-                        && ta_window_get_end (self->window) >= vp.end))
-            draw_row_spans (self, snapshot, r, y, &vp, spans, n, ncols);
+                        && ta_window_get_start (self->window) <= h.vp.start
+                        && ta_window_get_end (self->window) >= h.vp.end))
+            raster_row_spans (&h, r, y, spans, n, base);
           else
-            draw_row_columns (self, snapshot, r, y, &vp, ncols);
+            raster_row_columns (&h, r, y, base);
         }
-      gtk_snapshot_pop (snapshot);
 
       /* The label in the gutter. */
       {
         g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
         PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
-        draw_text (self, snapshot, lay, label ? label : "", 8 + r->indent * 12,
+        draw_text (self, h.text, lay, label ? label : "", 8 + r->indent * 12,
                    y + (r->height >= TRACK_H ? 2 : 0), GUTTER_W - 12 - r->indent * 12,
                    timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
@@ -400,8 +427,27 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
       /* Keyed only now: `shown` no longer moves. */
       for (guint k = 0; k < shown->len; k++)
         g_hash_table_insert (visible, &g_array_index (shown, Row, k).key, GUINT_TO_POINTER (k + 1));
-      draw_cpu_ticks (self, snapshot, &vp, visible, shown, y_off);
+      raster_cpu_ticks (&h, visible, shown, y_off);
     }
+
+  cairo_surface_mark_dirty (surface);
+  {
+    cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)RULER_H,
+                                                                           (float)h.ras.width, (float)h.ras.height));
+    cairo_set_source_surface (cr, surface, GUTTER_W, RULER_H);
+    cairo_paint (cr);
+    cairo_destroy (cr);
+  }
+  cairo_surface_destroy (surface);
+  {
+    GskRenderNode *text = gtk_snapshot_free_to_node (h.text);
+    if (text)
+      {
+        gtk_snapshot_append_node (snapshot, text);
+        gsk_render_node_unref (text);
+      }
+  }
+  g_free (h.line);
   gtk_snapshot_pop (snapshot);
 }
 

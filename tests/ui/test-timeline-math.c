@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "ta-timeline-math.h"
+#include "ta-timeline-raster.h"
 
 #include <math.h>
 #include <string.h>
@@ -368,6 +369,48 @@ test_stats (void)
   g_assert_cmpuint (s.count, ==, 0);
 }
 
+static void
+test_raster (void)
+{
+  TaRaster r;
+  guint32 line[8] = { 0 };
+  guint32 red = ta_pixel_from_color ((TaColor){ 1, 0, 0, 1 });
+  guint32 half_blue = ta_pixel_from_color ((TaColor){ 0, 0, 1, 0.5f });
+
+  /* Premultiplied ARGB32 in native order. */
+  g_assert_cmphex (red, ==, 0xffff0000);
+  g_assert_cmphex (half_blue, ==, 0x80000080);
+  /* Over: opaque replaces, transparent keeps, half blends. */
+  g_assert_cmphex (ta_pixel_over (red, half_blue), ==, red);
+  g_assert_cmphex (ta_pixel_over (0, red), ==, red);
+  g_assert_cmphex (ta_pixel_over (half_blue, red), ==, 0xff7f0080);
+
+  /* A span covers the pixels it touches, clipped to the line; a span
+   * thinner than a pixel still shows in its pixel. */
+  ta_line_blend (line, 8, 2.2, 4.6, red);
+  g_assert_cmphex (line[1], ==, 0);
+  g_assert_cmphex (line[2], ==, red);
+  g_assert_cmphex (line[4], ==, red);
+  g_assert_cmphex (line[5], ==, 0);
+  ta_line_blend (line, 8, 6.3, 6.4, red);
+  g_assert_cmphex (line[6], ==, red);
+  ta_line_blend (line, 8, -5, 1, half_blue);
+  g_assert_cmphex (line[0], ==, half_blue);
+  ta_line_blend (line, 8, 7.5, 100, red);
+  g_assert_cmphex (line[7], ==, red);
+
+  /* Lines and rectangles are clipped to the raster. */
+  ta_raster_init (&r, 8, 4);
+  ta_raster_put_line (&r, line, -1, 2);
+  g_assert_cmphex (r.px[2], ==, red);
+  g_assert_cmphex (r.px[8 + 2], ==, 0);
+  ta_raster_fill (&r, 6, 2, 5, 5, red);
+  g_assert_cmphex (r.px[2 * 8 + 6], ==, red);
+  g_assert_cmphex (r.px[3 * 8 + 7], ==, red);
+  g_assert_cmphex (r.px[2 * 8 + 5], ==, 0);
+  g_free (r.px);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -384,5 +427,6 @@ main (int argc, char **argv)
   g_test_add_func ("/timeline-math/jump", test_jump);
   g_test_add_func ("/timeline-math/history", test_history);
   g_test_add_func ("/timeline-math/stats", test_stats);
+  g_test_add_func ("/timeline/raster", test_raster);
   return g_test_run ();
 }
