@@ -415,27 +415,36 @@ query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip
     }
   else
     {
-      /* A merged area: span count and time per state in this pixel column. */
-      TaColumn col;
-      gint64 t = ta_viewport_x_to_time (&vp, floor (x - GUTTER_W));
-      gint64 w = MAX ((gint64)ceil (ta_viewport_ns_per_px (&vp)), 1);
-      if (ta_snapshot_query_track (self->snap, &r->key, t, t + w, 1, &col))
+      /* A merged area: span count and time per state in this pixel column,
+       * queried exactly as the canvas drew it, over the time its buckets
+       * cover (which is what the per-state times add up to). */
+      guint ncols = (guint)MAX (timeline_canvas_width (self), 1);
+      guint c = (guint)CLAMP (floor (x - GUTTER_W), 0, ncols - 1);
+      g_autofree TaColumn *cols = g_new (TaColumn, ncols);
+      gint64 b0, b1;
+      if (ta_snapshot_query_track (self->snap, &r->key, vp.start, vp.end, ncols, cols))
         {
+          const TaColumn *col = &cols[c];
           gint64 covered = 0;
           for (guint st = 1; st < TA_N_STATES; st++)
-            covered += col.time[st];
-          if (covered == 0 && col.n_spans == 0)
+            covered += col->time[st];
+          if ((covered == 0 && col->n_spans == 0)
+              || !ta_column_bucket_range (ta_snapshot_get_origin (self->snap),
+                                          ta_snapshot_get_bucket_width (self->snap, col->level),
+                                          vp.start, vp.end, ncols, c, &b0, &b1))
             {
               g_string_free (s, TRUE);
               return FALSE;
             }
-          g_autofree char *cw = ta_format_duration (col.end - col.start);
-          g_string_append_printf (s, "%" G_GUINT64_FORMAT " span%s in %s", col.n_spans,
-                                  col.n_spans == 1 ? "" : "s", cw);
+          {
+            g_autofree char *cw = ta_format_duration (b1 - b0);
+            g_string_append_printf (s, "%" G_GUINT64_FORMAT " span%s in %s", col->n_spans,
+                                    col->n_spans == 1 ? "" : "s", cw);
+          }
           for (guint st = 1; st < TA_N_STATES; st++)
-            if (col.time[st] > 0)
+            if (col->time[st] > 0)
               {
-                g_autofree char *d = ta_format_duration (col.time[st]);
+                g_autofree char *d = ta_format_duration (col->time[st]);
                 g_string_append_printf (s, "\n%s: %s", ta_state_label (st), d);
               }
         }

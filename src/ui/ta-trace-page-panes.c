@@ -309,10 +309,15 @@ span_activated_cb (TaTimeline *timeline, const TaTrackKey *key, const TaSpan *sp
       gint64 w;
       ta_session_get_view (self->session, &vp.start, &vp.end);
       w = MAX ((gint64)ta_viewport_ns_per_px (&vp) * 3, 1);
-      if (ta_snapshot_query_track (snap, key, t - w, t + w, 1, &col))
+      gint64 b0, b1;
+      /* "Around" is the time the summary buckets cover, which is what the
+       * per-state times add up to (not the queried width). */
+      if (ta_snapshot_query_track (snap, key, t - w, t + w, 1, &col)
+          && ta_column_bucket_range (ta_snapshot_get_origin (snap), ta_snapshot_get_bucket_width (snap, col.level),
+                                     t - w, t + w, 1, 0, &b0, &b1))
         {
           g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, col.n_spans);
-          g_autofree char *cw = ta_format_duration (col.end - col.start);
+          g_autofree char *cw = ta_format_duration (b1 - b0);
           add_kv (box, text, "Spans", n);
           add_kv (box, text, "Around", cw);
           for (guint st = 1; st < TA_N_STATES; st++)

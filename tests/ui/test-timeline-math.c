@@ -411,6 +411,53 @@ test_raster (void)
   g_free (r.px);
 }
 
+static void
+test_column_bucket_range (void)
+{
+  gint64 a, b;
+
+  /* 10 columns of 100 ns over [1000, 2000); buckets of 64 ns from 0. */
+  /* Column 0 takes the bucket straddling t0 (960) and those starting in
+   * [1000, 1100): 1024, 1088; so it covers [960, 1152). */
+  g_assert_true (ta_column_bucket_range (0, 64, 1000, 2000, 10, 0, &a, &b));
+  g_assert_cmpint (a, ==, 960);
+  g_assert_cmpint (b, ==, 1152);
+  /* Column 1 [1100, 1200): 1152 only. */
+  g_assert_true (ta_column_bucket_range (0, 64, 1000, 2000, 10, 1, &a, &b));
+  g_assert_cmpint (a, ==, 1152);
+  g_assert_cmpint (b, ==, 1216);
+  /* The last column takes every bucket starting before t1. */
+  g_assert_true (ta_column_bucket_range (0, 64, 1000, 2000, 10, 9, &a, &b));
+  g_assert_cmpint (a, ==, 1920);
+  g_assert_cmpint (b, ==, 2048);
+  /* Columns tile: consecutive ranges meet, nothing counted twice. */
+  {
+    gint64 prev_end = 960;
+    for (guint c = 0; c < 10; c++)
+      if (ta_column_bucket_range (0, 64, 1000, 2000, 10, c, &a, &b))
+        {
+          g_assert_cmpint (a, ==, prev_end);
+          prev_end = b;
+        }
+    g_assert_cmpint (prev_end, ==, 2048);
+  }
+  /* Buckets wider than a column (65.536 µs buckets, 44.5 µs columns): the
+   * column a bucket starts in covers all of it (the tooltip used to say
+   * "Idle: 65.536 µs" of a "44.5 µs" column); column 3, [199036, 243536),
+   * has no bucket starting in it. */
+  g_assert_true (ta_column_bucket_range (0, 65536, 65536, 65536 + 445000, 10, 0, &a, &b));
+  g_assert_cmpint (a, ==, 65536);
+  g_assert_cmpint (b - a, ==, 65536);
+  g_assert_true (ta_column_bucket_range (0, 65536, 65536, 65536 + 445000, 10, 1, &a, &b));
+  g_assert_cmpint (a, ==, 131072);
+  g_assert_cmpint (b - a, ==, 65536);
+  g_assert_false (ta_column_bucket_range (0, 65536, 65536, 65536 + 445000, 10, 3, &a, &b));
+  /* Negative offsets from the origin round the right way. */
+  g_assert_true (ta_column_bucket_range (1000, 64, 900, 1000, 1, 0, &a, &b));
+  g_assert_cmpint (a, ==, 1000 - 128);
+  g_assert_cmpint (b, ==, 1000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -428,5 +475,6 @@ main (int argc, char **argv)
   g_test_add_func ("/timeline-math/history", test_history);
   g_test_add_func ("/timeline-math/stats", test_stats);
   g_test_add_func ("/timeline/raster", test_raster);
+  g_test_add_func ("/timeline/column-bucket-range", test_column_bucket_range);
   return g_test_run ();
 }
