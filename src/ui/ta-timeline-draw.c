@@ -126,7 +126,7 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
   guint ncols = h->ncols;
   double nspp = ta_viewport_ns_per_px (vp);
   gint64 *cov = self->cov;
-  gboolean any_thin = FALSE;
+  guint thin_lo = G_MAXUINT, thin_hi = 0;
   gsize i = 0;
   int y0, y1;
 
@@ -145,7 +145,8 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
       }
     i = lo;
   }
-  memset (cov, 0, sizeof (gint64) * ncols * TA_N_STATES);
+  /* cov is all zero between calls: only the columns thin spans touched
+   * are cleared again afterwards. */
   for (; i < n && spans[i].start < vp->end; i++)
     {
       const TaSpan *s = &spans[i];
@@ -185,17 +186,18 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
               gint64 ov = MIN (b, ce) - MAX (a, cs);
               cov[c * TA_N_STATES + s->state] += MAX (ov, 1);
             }
-          any_thin = TRUE;
+          thin_lo = MIN (thin_lo, c0);
+          thin_hi = MAX (thin_hi, c1);
         }
     }
-  if (any_thin)
-    for (guint c = 0; c < ncols; c++)
-      {
-        TaColor col;
-        if (ta_color_mix (&cov[c * TA_N_STATES], self->state_colors, TA_N_STATES,
-                          (gint64)MAX (nspp, 1), 0.35f, &col))
-          h->line[c] = ta_pixel_over (ta_pixel_from_color (col), h->line[c]);
-      }
+  for (guint c = thin_lo; c <= thin_hi && c < ncols; c++)
+    {
+      TaColor col;
+      if (ta_color_mix (&cov[c * TA_N_STATES], self->state_colors, TA_N_STATES,
+                        (gint64)MAX (nspp, 1), 0.35f, &col))
+        h->line[c] = ta_pixel_over (ta_pixel_from_color (col), h->line[c]);
+      memset (&cov[c * TA_N_STATES], 0, sizeof (gint64) * TA_N_STATES);
+    }
   row_pixels (h, row, y, &y0, &y1);
   ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
 }
@@ -349,13 +351,33 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
       self->cols = g_renew (TaColumn, self->cols, h.ncols);
       self->n_cols_alloc = h.ncols;
     }
-  self->cov = g_renew (gint64, self->cov, (gsize)h.ncols * TA_N_STATES);
+  if (self->n_cov_cols < h.ncols)
+    {
+      g_free (self->cov);
+      self->cov = g_new0 (gint64, (gsize)h.ncols * TA_N_STATES);
+      self->n_cov_cols = h.ncols;
+    }
   /* The raster is the pixel data of a cairo image surface: GTK 4.8 converts
    * every pixel of a texture node through floats when it draws one with
-   * cairo, an image painted from a cairo node is one composite. */
-  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols, MAX (height - (int)RULER_H, 1));
+   * cairo, an image painted from a cairo node is one composite. Two surfaces
+   * are kept and used in turn (a fresh 8 MB one each frame costs more in
+   * page faults than the drawing): the cairo node records a snapshot of the
+   * surface, and by the time a surface comes round again the node of two
+   * frames ago is gone, so cairo need not copy it when we flush and write. */
+  self->raster_turn ^= 1;
+  if (!self->raster[self->raster_turn]
+      || cairo_image_surface_get_width (self->raster[self->raster_turn]) != (int)h.ncols
+      || cairo_image_surface_get_height (self->raster[self->raster_turn]) != MAX (height - (int)RULER_H, 1))
+    {
+      g_clear_pointer (&self->raster[self->raster_turn], cairo_surface_destroy);
+      self->raster[self->raster_turn] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols,
+                                                                    MAX (height - (int)RULER_H, 1));
+    }
+  surface = self->raster[self->raster_turn];
   g_assert (cairo_image_surface_get_stride (surface) == (int)h.ncols * 4);
+  cairo_surface_flush (surface);
   h.ras.px = (guint32 *)cairo_image_surface_get_data (surface);
+  memset (h.ras.px, 0, sizeof (guint32) * h.ncols * MAX (height - (int)RULER_H, 1));
   h.ras.width = (int)h.ncols;
   h.ras.height = MAX (height - (int)RULER_H, 1);
   h.line = g_new (guint32, h.ncols);
@@ -438,7 +460,6 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
     cairo_paint (cr);
     cairo_destroy (cr);
   }
-  cairo_surface_destroy (surface);
   {
     GskRenderNode *text = gtk_snapshot_free_to_node (h.text);
     if (text)

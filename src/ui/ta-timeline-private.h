@@ -105,7 +105,10 @@ struct _TaTimeline
   /* drawing scratch */
   TaColumn  *cols;
   guint      n_cols_alloc;
-  gint64    *cov;
+  gint64    *cov;                 /* per column and state, kept all zero between rows */
+  guint      n_cov_cols;
+  cairo_surface_t *raster[2];     /* the track area's pixels, used in turn */
+  guint      raster_turn;
   PangoLayout *layout;
   PangoLayout *small_layout;
 

@@ -968,6 +968,8 @@ ta_timeline_dispose (GObject *object)
   ta_timeline_set_document (self, NULL);
   g_clear_pointer (&self->window, ta_window_unref);
   g_clear_pointer (&self->heavy, gsk_render_node_unref);
+  g_clear_pointer (&self->raster[0], cairo_surface_destroy);
+  g_clear_pointer (&self->raster[1], cairo_surface_destroy);
   g_clear_object (&self->layout);
   g_clear_object (&self->small_layout);
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
