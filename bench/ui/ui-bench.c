@@ -32,8 +32,7 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "ta-app-window.h"
-#include "ta-trace-page.h"
+#include "ta-ui-harness.h"
 #include "ta-timeline.h"
 
 #include <math.h>
@@ -42,40 +41,6 @@
 #include <string.h>
 #include <time.h>
 
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-static gboolean
-spin_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
-  while (g_get_monotonic_time () < until)
-    {
-      if (cond (data))
-        return TRUE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-  return cond (data);
-}
-
-static gboolean
-page_loaded (gpointer p)
-{
-  return !ta_trace_page_get_loading (p);
-}
-
-static gboolean
-has_frames (gpointer p)
-{
-  return ta_timeline_get_n_frames (ta_trace_page_get_timeline (p)) > 0;
-}
 
 /* ---- frames ---------------------------------------------------------------- */
 
@@ -164,7 +129,7 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
       dw = 1920 - w;
       dh = 1080 - h;
       gtk_window_set_default_size (GTK_WINDOW (win), ww + dw, wh + dh);
-      spin (400);
+      ta_harness_spin (400);
     }
   w = gtk_widget_get_width (GTK_WIDGET (tl));
   h = gtk_widget_get_height (GTK_WIDGET (tl));
@@ -209,8 +174,8 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
       ww.page = page;
       ww.a = a;
       ww.b = b;
-      spin (60);
-      spin_until (window_covers, &ww, 2000);
+      ta_harness_spin (60);
+      ta_harness_spin_until (window_covers, &ww, 2000);
       for (int r = 0; r < reps; r++)
         {
           /* differs from the previous frame's view by 1 ns: no cache hit */
@@ -369,20 +334,10 @@ main (int argc, char **argv)
       return 2;
     }
   mode = argv[1];
-  {
-    g_autofree char *tmp = g_dir_make_tmp ("ta-uibench-XXXXXX", NULL);
-    g_setenv ("XDG_DATA_HOME", tmp, TRUE);
-  }
-  gtk_init ();
-  adw_init ();
-  app = ta_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  if (!g_application_register (G_APPLICATION (app), NULL, NULL))
+  win = ta_harness_new_window (&app, 2100, 1250);
+  if (!win)
     return 1;
-  win = ta_app_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (win), 2100, 1250);
-  gtk_window_present (GTK_WINDOW (win));
-  spin (300);
+  ta_harness_spin (300);
 
   file = g_file_new_for_commandline_arg (argv[2]);
   if (!strcmp (mode, "stall"))
@@ -392,14 +347,14 @@ main (int argc, char **argv)
       gint64 t0;
       st.gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
       id = g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_timeout, &st, NULL);
-      spin (200);  /* baseline settles */
+      ta_harness_spin (200);  /* baseline settles */
       st.max_timeout_gap = 0;
       g_array_set_size (st.gaps, 0);
       t0 = g_get_monotonic_time ();
       st.t_open = t0;
       page = ta_app_window_open_file (win, file);
       gtk_widget_add_tick_callback (GTK_WIDGET (ta_trace_page_get_timeline (page)), stall_tick, &st, NULL);
-      if (!spin_until (page_loaded, page, 600000))
+      if (!ta_harness_spin_until (ta_harness_page_loaded, page, 600000))
         {
           g_printerr ("ui-bench: did not finish loading\n");
           rc = 1;
@@ -417,7 +372,7 @@ main (int argc, char **argv)
   else
     {
       page = ta_app_window_open_file (win, file);
-      if (!spin_until (page_loaded, page, 600000) || !spin_until (has_frames, page, 10000))
+      if (!ta_harness_spin_until (ta_harness_page_loaded, page, 600000) || !ta_harness_spin_until (ta_harness_has_frames, page, 10000))
         {
           g_printerr ("ui-bench: did not finish loading\n");
           return 1;
@@ -427,6 +382,6 @@ main (int argc, char **argv)
       rc = run_frames (win, page, reps, npos, png);
     }
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (200);
+  ta_harness_spin (200);
   return rc;
 }
