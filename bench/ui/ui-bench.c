@@ -19,7 +19,10 @@
  *       between callbacks of a G_PRIORITY_HIGH 1 ms timeout on the main
  *       loop and the largest gap between frame-clock ticks of the canvas
  *       (a tick callback keeps the clock running). Prints
- *         stall timeout_max_us N timeout_p99_us N ... tick_max_us N ticks N load_s S
+ *         stall timeout_max_us N timeout_p99_us N ... tick_max_us N ticks N load_s S ... cpu_max_us N
+ *       (cpu_max_us: the most main-thread CPU time spent between two
+ *       callbacks, i.e. the longest stall our own work caused, which a loaded
+ *       machine does not inflate; TA_BENCH_GAP_LOG=1 lists gaps over 30 ms)
  *
  *   ui-bench firstpaint FILE
  *       What `trace-atlas FILE` does (TaApplication, g_application_run with
@@ -197,6 +200,7 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
 /* ---- stall ----------------------------------------------------------------- */
 
 typedef struct {
+  double last_cpu, max_cpu_gap, max_cpu_at;  /* main-thread CPU µs between callbacks */
   gint64 last_timeout, last_tick;
   gint64 max_timeout_gap, max_tick_gap, max_at, t_open;
   GArray *gaps;
@@ -208,9 +212,20 @@ stall_timeout (gpointer data)
 {
   Stall *st = data;
   gint64 now = g_get_monotonic_time ();
+  double cpu = thread_cpu_us ();
   if (st->last_timeout)
     {
       gint64 gap = now - st->last_timeout;
+      /* CPU the main thread spent in the gap: the work that blocked it, as
+       * opposed to waiting for a core on a loaded machine. */
+      if (cpu - st->last_cpu > st->max_cpu_gap)
+        {
+          st->max_cpu_gap = cpu - st->last_cpu;
+          st->max_cpu_at = (st->last_timeout - st->t_open) / 1e6;
+        }
+      if (g_getenv ("TA_BENCH_GAP_LOG") && gap > 30000)
+        g_printerr ("gap at %.3f s: %.1f ms wall, %.1f ms main-thread CPU\n", (st->last_timeout - st->t_open) / 1e6,
+                    gap / 1e3, (cpu - st->last_cpu) / 1e3);
       if (gap > st->max_timeout_gap)
         {
           st->max_timeout_gap = gap;
@@ -219,6 +234,7 @@ stall_timeout (gpointer data)
       g_array_append_val (st->gaps, gap);
     }
   st->last_timeout = now;
+  st->last_cpu = cpu;
   return G_SOURCE_CONTINUE;
 }
 
@@ -349,6 +365,7 @@ main (int argc, char **argv)
       id = g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_timeout, &st, NULL);
       ta_harness_spin (200);  /* baseline settles */
       st.max_timeout_gap = 0;
+      st.max_cpu_gap = 0;
       g_array_set_size (st.gaps, 0);
       t0 = g_get_monotonic_time ();
       st.t_open = t0;
@@ -362,11 +379,12 @@ main (int argc, char **argv)
       g_source_remove (id);
       g_array_sort (st.gaps, cmp_i64);
       g_print ("stall timeout_max_us %" G_GINT64_FORMAT " timeout_p99_us %" G_GINT64_FORMAT
-               " max_at_s %.3f timeout_n %u tick_max_us %" G_GINT64_FORMAT " ticks %u load_s %.2f frames %u\n",
+               " max_at_s %.3f timeout_n %u tick_max_us %" G_GINT64_FORMAT " ticks %u load_s %.2f frames %u"
+               " cpu_max_us %.0f cpu_max_at_s %.3f\n",
                st.max_timeout_gap,
                st.gaps->len ? g_array_index (st.gaps, gint64, (gsize)(st.gaps->len * 0.99)) : 0,
                st.max_at / 1e6, st.gaps->len, st.max_tick_gap, st.ticks, (g_get_monotonic_time () - t0) / 1e6,
-               ta_timeline_get_n_frames (ta_trace_page_get_timeline (page)));
+               ta_timeline_get_n_frames (ta_trace_page_get_timeline (page)), st.max_cpu_gap, st.max_cpu_at);
       g_array_unref (st.gaps);
     }
   else
