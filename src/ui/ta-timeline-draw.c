@@ -332,8 +332,12 @@ raster_cpu_ticks (Heavy *h, GHashTable *visible, const GArray *rows, double y_of
     }
 }
 
+/* Draws the rows: state colours and span labels into `snapshot`; header
+ * bars, header texts and track labels into `gutter` unless it is NULL (the
+ * caller's cached gutter layer still holds: they depend on the rows and the
+ * scroll position, not on the time range). */
 static void
-draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
+draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int width, int height)
 {
   Heavy h = { self };
   double y_off = timeline_scroll_y (self);
@@ -384,6 +388,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
   h.text = gtk_snapshot_new ();
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
+  if (gutter)
+    gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
     {
       Row row, *r = &row;
@@ -399,13 +405,15 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
       if (r->type == ROW_HEADER || r->type == ROW_SUBHEADER)
         {
           g_autofree char *text = NULL;
+          if (!gutter)
+            continue;
           if (r->type == ROW_HEADER)
             text = g_strdup_printf ("%s %s  (%u)", self->collapsed[r->group] ? "▸" : "▾",
                                     group_names[r->group], r->count);
           else
             text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
-          fill (snapshot, header_bg, 0, y, width, r->height);
-          draw_text (self, h.text, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+          fill (gutter, header_bg, 0, y, width, r->height);
+          draw_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
                      r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
                      width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
           continue;
@@ -436,10 +444,11 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
         }
 
       /* The label in the gutter. */
+      if (gutter)
       {
         g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
         PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
-        draw_text (self, h.text, lay, label ? label : "", 8 + r->indent * 12,
+        draw_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
                    y + (r->height >= TRACK_H ? 2 : 0), GUTTER_W - 12 - r->indent * 12,
                    timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
@@ -470,6 +479,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
   }
   g_free (h.line);
   gtk_snapshot_pop (snapshot);
+  if (gutter)
+    gtk_snapshot_pop (gutter);
 }
 
 /* ---- drawing: ruler and overlay ------------------------------------------ */
@@ -619,13 +630,18 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (!self->snap)
     return;
 
-  if (!self->heavy || self->heavy_t0 != vp.start || self->heavy_t1 != vp.end || self->heavy_w != width
-      || self->heavy_h != height || self->heavy_scroll != y_off || self->heavy_snap != self->snap
-      || self->heavy_window != self->window || self->heavy_layout_serial != self->layout_serial)
+  if (!self->gutter || self->gutter_w != width || self->gutter_h != height || self->gutter_scroll != y_off
+      || self->gutter_snap != self->snap || self->gutter_layout_serial != self->layout_serial)
+    g_clear_pointer (&self->gutter, gsk_render_node_unref);
+  if (!self->heavy || !self->gutter || self->heavy_t0 != vp.start || self->heavy_t1 != vp.end
+      || self->heavy_w != width || self->heavy_h != height || self->heavy_scroll != y_off
+      || self->heavy_snap != self->snap || self->heavy_window != self->window
+      || self->heavy_layout_serial != self->layout_serial)
     {
       GtkSnapshot *s = gtk_snapshot_new ();
+      GtkSnapshot *gs = self->gutter ? NULL : gtk_snapshot_new ();
       g_clear_pointer (&self->heavy, gsk_render_node_unref);
-      draw_heavy (self, s, width, height);
+      draw_heavy (self, s, gs, width, height);
       draw_ruler (self, s, width);
       self->heavy = gtk_snapshot_free_to_node (s);
       self->heavy_t0 = vp.start;
@@ -636,8 +652,19 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       self->heavy_snap = self->snap;
       self->heavy_window = self->window;
       self->heavy_layout_serial = self->layout_serial;
+      if (gs)
+        {
+          self->gutter = gtk_snapshot_free_to_node (gs);
+          self->gutter_w = width;
+          self->gutter_h = height;
+          self->gutter_scroll = y_off;
+          self->gutter_snap = self->snap;
+          self->gutter_layout_serial = self->layout_serial;
+        }
       timeline_schedule_window_request (self);
     }
+  if (self->gutter)
+    gtk_snapshot_append_node (snapshot, self->gutter);
   if (self->heavy)
     gtk_snapshot_append_node (snapshot, self->heavy);
   draw_overlay (self, snapshot, width, height);

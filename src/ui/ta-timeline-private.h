@@ -119,6 +119,13 @@ struct _TaTimeline
   int      heavy_w, heavy_h;
   gpointer heavy_snap, heavy_window;
   guint    heavy_layout_serial;
+  /* gutter layer (header bars, texts, track labels): kept while only the
+   * time range changes */
+  GskRenderNode *gutter;
+  double   gutter_scroll;
+  int      gutter_w, gutter_h;
+  gpointer gutter_snap;
+  guint    gutter_layout_serial;
   guint    layout_serial;
   guint    n_frames;
 

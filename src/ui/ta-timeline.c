@@ -126,6 +126,7 @@ static void
 style_changed_cb (TaTimeline *self)
 {
   load_palette (self);
+  g_clear_pointer (&self->gutter, gsk_render_node_unref);
   timeline_invalidate_heavy (self);
 }
 
@@ -968,6 +969,7 @@ ta_timeline_dispose (GObject *object)
   ta_timeline_set_document (self, NULL);
   g_clear_pointer (&self->window, ta_window_unref);
   g_clear_pointer (&self->heavy, gsk_render_node_unref);
+  g_clear_pointer (&self->gutter, gsk_render_node_unref);
   g_clear_pointer (&self->raster[0], cairo_surface_destroy);
   g_clear_pointer (&self->raster[1], cairo_surface_destroy);
   g_clear_object (&self->layout);
