@@ -2,7 +2,8 @@
  *
  *   test-ui-smoke FILE                      drive everything, exit 0
  *   test-ui-smoke --pose NAME --hold S FILE stop in a pose for screenshots:
- *                                           overview, zoomed, drilldown
+ *                                           overview, zoomed, drilldown,
+ *                                           grouped (by start function)
  *
  * Opens FILE in a TaAppWindow, waits until it is indexed and painted, then
  * drives zoom, pan, selection, history, the jump palette, a span click and
@@ -86,7 +87,7 @@ main (int argc, char **argv)
   int hold = 0;
   g_autoptr (GOptionContext) ctx = g_option_context_new ("FILE");
   GOptionEntry entries[] = {
-    { "pose", 0, 0, G_OPTION_ARG_STRING, &pose, "Stop in a pose: overview, zoomed, drilldown", "NAME" },
+    { "pose", 0, 0, G_OPTION_ARG_STRING, &pose, "Stop in a pose: overview, zoomed, drilldown, grouped", "NAME" },
     { "hold", 0, 0, G_OPTION_ARG_INT, &hold, "Seconds to hold the pose", "S" },
     { NULL },
   };
@@ -132,6 +133,20 @@ main (int argc, char **argv)
   g_assert_cmpint (a0, ==, start);
   g_assert_cmpint (b0, ==, end);
 
+  if (pose && g_str_equal (pose, "grouped"))
+    {
+      /* Goroutines grouped by start function, by start time. */
+      ta_timeline_set_group_by_function (tl, TRUE);
+      ta_timeline_set_goroutine_sort (tl, TA_SORT_BY_START);
+      ACT (tl, "timeline.toggle-group", "s", "Procs");
+      ACT (tl, "timeline.toggle-group", "s", "Threads");
+      ta_harness_spin (300);
+      redraw (page);
+      ta_harness_spin ((guint)hold * 1000);
+      gtk_window_destroy (GTK_WINDOW (win));
+      ta_harness_spin (200);
+      return 0;
+    }
   if (pose && g_str_equal (pose, "overview"))
     {
       ta_harness_spin_until (has_window, page, 2000);
