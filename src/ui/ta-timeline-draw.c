@@ -94,24 +94,57 @@ row_pixels (const Heavy *h, const Row *row, double y, int *y0, int *y1)
   *y1 = (int)floor (y - RULER_H + row->height + 0.5);
 }
 
+/* A summary row's colour line for the current time range, kept so that a
+ * redraw that only scrolled vertically does not query the model again. */
+typedef struct {
+  TaTrackKey key;
+  guint32    px[];   /* premultiplied colour per pixel column, 0 where empty */
+} RowLine;
+
+#define ROW_LINES_MAX 512
+
+static const guint32 *
+row_line (Heavy *h, const Row *row)
+{
+  TaTimeline *self = h->self;
+  RowLine *line;
+
+  if (self->line_t0 != h->vp.start || self->line_t1 != h->vp.end || self->line_ncols != h->ncols
+      || self->line_snap != self->snap || g_hash_table_size (self->row_lines) >= ROW_LINES_MAX)
+    {
+      g_hash_table_remove_all (self->row_lines);
+      self->line_t0 = h->vp.start;
+      self->line_t1 = h->vp.end;
+      self->line_ncols = h->ncols;
+      self->line_snap = self->snap;
+    }
+  line = g_hash_table_lookup (self->row_lines, &row->key);
+  if (line)
+    return line->px;
+  line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * h->ncols);
+  line->key = row->key;
+  if (ta_snapshot_query_track (self->snap, &row->key, h->vp.start, h->vp.end, h->ncols, self->cols))
+    for (guint c = 0; c < h->ncols; c++)
+      {
+        TaColor col;
+        if (ta_color_mix (self->cols[c].time, self->state_colors, TA_N_STATES,
+                          self->cols[c].end - self->cols[c].start, 0.35f, &col))
+          line->px[c] = ta_pixel_from_color (col);
+      }
+  g_hash_table_insert (self->row_lines, &line->key, line);
+  return line->px;
+}
+
 /* One state row from the summaries: each pixel column coloured by the time
  * each state covers in its bucket. */
 static void
 raster_row_columns (Heavy *h, const Row *row, double y, guint32 base)
 {
-  TaTimeline *self = h->self;
+  const guint32 *px = row_line (h, row);
   int y0, y1;
 
-  if (!ta_snapshot_query_track (self->snap, &row->key, h->vp.start, h->vp.end, h->ncols, self->cols))
-    return;
   for (guint c = 0; c < h->ncols; c++)
-    {
-      TaColor col;
-      h->line[c] = ta_color_mix (self->cols[c].time, self->state_colors, TA_N_STATES,
-                                 self->cols[c].end - self->cols[c].start, 0.35f, &col)
-                     ? ta_pixel_over (ta_pixel_from_color (col), base)
-                     : base;
-    }
+    h->line[c] = px[c] ? ta_pixel_over (px[c], base) : base;
   row_pixels (h, row, y, &y0, &y1);
   ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
 }

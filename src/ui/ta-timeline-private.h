@@ -107,6 +107,10 @@ struct _TaTimeline
   guint      n_cols_alloc;
   gint64    *cov;                 /* per column and state, kept all zero between rows */
   guint      n_cov_cols;
+  GHashTable *row_lines;          /* TaTrackKey* -> RowLine: summary rows' colours for line_* */
+  gint64     line_t0, line_t1;
+  guint      line_ncols;
+  gpointer   line_snap;
   cairo_surface_t *raster[2];     /* the track area's pixels, used in turn */
   guint      raster_turn;
   PangoLayout *layout;

@@ -127,6 +127,7 @@ style_changed_cb (TaTimeline *self)
 {
   load_palette (self);
   g_clear_pointer (&self->gutter, gsk_render_node_unref);
+  g_hash_table_remove_all (self->row_lines);
   timeline_invalidate_heavy (self);
 }
 
@@ -985,6 +986,7 @@ ta_timeline_finalize (GObject *object)
   TaTimeline *self = TA_TIMELINE (object);
 
   g_clear_pointer (&self->window_tracks, g_hash_table_unref);
+  g_clear_pointer (&self->row_lines, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->palette, ta_palette_free);
   g_clear_object (&self->vadj);
@@ -1064,6 +1066,7 @@ ta_timeline_init (TaTimeline *self)
   self->vadj = g_object_ref_sink (gtk_adjustment_new (0, 0, 1, 20, 100, 100));
   g_signal_connect_swapped (self->vadj, "value-changed", G_CALLBACK (view_changed_cb), self);
   self->window_tracks = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
+  self->row_lines = g_hash_table_new_full (timeline_key_hash, timeline_key_equal_cb, NULL, g_free);
   self->hover_row = -1;
   self->selected_row = -1;
 
