@@ -10,8 +10,9 @@
  * Sorting every goroutine takes a scan of the whole goroutine table, so the
  * TaGoLayout is built on a worker thread against an immutable snapshot and
  * swapped in when ready. While the trace loads, builds are throttled (never
- * more than one in flight, and a pause at least as long as the last build
- * between two) so the worker never takes more than half a core; meanwhile
+ * more than one in flight, and a pause of at least twice the last build
+ * between two) so the worker takes at most a third of a core away from
+ * indexing; meanwhile
  * the previous layout stays valid, since goroutine table rows never reorder
  * and rows only get added (src/model/DESIGN.md).
  *
@@ -25,7 +26,7 @@
  * at once so small traces never show an empty group. */
 #define GO_SYNC_MAX 4096
 /* Least pause between two builds while indexing, µs. */
-#define GO_MIN_INTERVAL_US 150000
+#define GO_MIN_INTERVAL_US 400000
 
 static const TaGoPitch go_pitch = { TRACK_H + ROW_GAP, REGION_H + ROW_GAP, SUBHEADER_H + ROW_GAP };
 
@@ -458,8 +459,8 @@ go_job_done (GObject *source, GAsyncResult *result, gpointer data)
       self->go_layout = layout;
       timeline_rebuild_layout (self);
     }
-  /* Pause at least as long as this build took before the next one. */
-  self->go_next_start = now + MAX (GO_MIN_INTERVAL_US, now - job->started);
+  /* Pause at least twice as long as this build took before the next one. */
+  self->go_next_start = now + MAX (GO_MIN_INTERVAL_US, 2 * (now - job->started));
   if (self->go_pending)
     schedule_go_job (self);
 }
