@@ -137,6 +137,13 @@ timeline_rebuild_layout (TaTimeline *self)
   }
   self->hover_row = -1;
   self->hover_has_span = FALSE;
+  /* Rows may have moved (a new goroutine order, a collapsed group): the
+   * selected span's outline follows its track. */
+  if (self->has_selected_span)
+    {
+      guint64 i;
+      self->selected_row = timeline_find_track_row (self, &self->selected_key, &i) ? (int)i : -1;
+    }
   timeline_invalidate_heavy (self);
 }
 

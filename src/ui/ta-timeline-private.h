@@ -147,6 +147,7 @@ struct _TaTimeline
   double   zoom_scale_start;
   gint64   zoom_view_t0, zoom_view_t1;
   int      selected_row;
+  TaTrackKey selected_key;        /* to find selected_row again when rows move */
   gboolean has_selected_span;
   TaSpan   selected_span;
 };

@@ -591,6 +591,7 @@ activate_at (TaTimeline *self, double x, double y)
   if (span_at (self, row, x, &span))
     {
       self->selected_row = row;
+      self->selected_key = r->key;
       self->has_selected_span = TRUE;
       self->selected_span = span;
       gtk_widget_queue_draw (GTK_WIDGET (self));
