@@ -93,6 +93,46 @@ cmp_region_entry (const void *a, const void *b)
   return (x->entry > y->entry) - (x->entry < y->entry);
 }
 
+/* The sparse list of goroutines with region rows, in display order. */
+static void
+set_regions (TaGoLayout *self, const guint32 *region_rows, const guint32 *region_depths, guint32 n_regions)
+{
+  guint32 n = self->n;
+
+  if (n_regions && n)
+    {
+      /* Display position of each table row, for the rows with regions. */
+      guint32 max_row = 0;
+      guint32 *entry_of_row;
+      GArray *regions = g_array_new (FALSE, FALSE, sizeof (RegionEntry));
+      guint64 before = 0;
+
+      for (guint32 i = 0; i < n; i++)
+        max_row = MAX (max_row, self->rows[i]);
+      entry_of_row = g_new (guint32, (gsize)max_row + 1);
+      memset (entry_of_row, 0xff, sizeof (guint32) * ((gsize)max_row + 1));
+      for (guint32 i = 0; i < n; i++)
+        entry_of_row[self->rows[i]] = i;
+      for (guint32 k = 0; k < n_regions; k++)
+        if (region_depths[k] && region_rows[k] <= max_row && entry_of_row[region_rows[k]] != G_MAXUINT32)
+          {
+            RegionEntry r = { entry_of_row[region_rows[k]], region_depths[k], 0 };
+            g_array_append_val (regions, r);
+          }
+      g_free (entry_of_row);
+      g_array_sort (regions, cmp_region_entry);
+      for (guint32 k = 0; k < regions->len; k++)
+        {
+          RegionEntry *r = &g_array_index (regions, RegionEntry, k);
+          r->before = before;
+          before += r->depths;
+        }
+      self->n_regions = regions->len;
+      self->n_region_rows = before;
+      self->regions = (RegionEntry *)g_array_free (regions, FALSE);
+    }
+}
+
 TaGoLayout *
 ta_go_layout_new (TaGoSortItem *items, guint32 n, gboolean by_start, gboolean group_by_func,
                   const guint32 *region_rows, const guint32 *region_depths, guint32 n_regions,
@@ -136,38 +176,32 @@ ta_go_layout_new (TaGoSortItem *items, guint32 n, gboolean by_start, gboolean gr
       self->groups = (Group *)g_array_free (groups, FALSE);
     }
 
-  if (n_regions && n)
-    {
-      /* Display position of each table row, for the rows with regions. */
-      guint32 max_row = 0;
-      guint32 *entry_of_row;
-      GArray *regions = g_array_new (FALSE, FALSE, sizeof (RegionEntry));
-      guint64 before = 0;
+  set_regions (self, region_rows, region_depths, n_regions);
+  return self;
+}
 
-      for (guint32 i = 0; i < n; i++)
-        max_row = MAX (max_row, self->rows[i]);
-      entry_of_row = g_new (guint32, (gsize)max_row + 1);
-      memset (entry_of_row, 0xff, sizeof (guint32) * ((gsize)max_row + 1));
-      for (guint32 i = 0; i < n; i++)
-        entry_of_row[self->rows[i]] = i;
-      for (guint32 k = 0; k < n_regions; k++)
-        if (region_depths[k] && region_rows[k] <= max_row && entry_of_row[region_rows[k]] != G_MAXUINT32)
-          {
-            RegionEntry r = { entry_of_row[region_rows[k]], region_depths[k], 0 };
-            g_array_append_val (regions, r);
-          }
-      g_free (entry_of_row);
-      g_array_sort (regions, cmp_region_entry);
-      for (guint32 k = 0; k < regions->len; k++)
-        {
-          RegionEntry *r = &g_array_index (regions, RegionEntry, k);
-          r->before = before;
-          before += r->depths;
-        }
-      self->n_regions = regions->len;
-      self->n_region_rows = before;
-      self->regions = (RegionEntry *)g_array_free (regions, FALSE);
-    }
+TaGoLayout *
+ta_go_layout_new_appended (const TaGoLayout *prev, const TaGoSortItem *prev_last, TaGoSortItem *items,
+                           guint32 n, gboolean by_start, const guint32 *region_rows,
+                           const guint32 *region_depths, guint32 n_regions)
+{
+  int (*cmp) (const void *, const void *) = by_start ? cmp_by_start : cmp_by_id;
+  TaGoLayout *self;
+
+  g_return_val_if_fail (!prev->grouped, NULL);
+  if (!is_sorted (items, n, cmp))
+    qsort (items, n, sizeof *items, cmp);
+  if (n && prev->n && cmp (prev_last, &items[0]) >= 0)
+    return NULL;  /* they interleave with the old ones */
+  self = g_new0 (TaGoLayout, 1);
+  self->ref = 1;
+  self->n = prev->n + n;
+  self->pitch = prev->pitch;
+  self->rows = g_new (guint32, MAX (self->n, 1));
+  memcpy (self->rows, prev->rows, sizeof (guint32) * prev->n);
+  for (guint32 i = 0; i < n; i++)
+    self->rows[prev->n + i] = items[i].row;
+  set_regions (self, region_rows, region_depths, n_regions);
   return self;
 }
 

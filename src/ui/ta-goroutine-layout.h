@@ -63,6 +63,16 @@ TaGoLayout *ta_go_layout_new      (TaGoSortItem *items, guint32 n, gboolean by_s
                                    gboolean group_by_func, const guint32 *region_rows,
                                    const guint32 *region_depths, guint32 n_regions,
                                    TaGoPitch pitch);
+/* While a trace loads, goroutines mostly arrive in display order: the
+ * layout of `prev` (not grouped) followed by `items` (new goroutines,
+ * sorted here), when all of them sort after `prev_last` (prev's last
+ * goroutine; the caller reads it, a layout keeps only rows). NULL when they
+ * interleave with the old ones: then build anew. The region list is given
+ * whole, as for ta_go_layout_new. */
+TaGoLayout *ta_go_layout_new_appended (const TaGoLayout *prev, const TaGoSortItem *prev_last,
+                                       TaGoSortItem *items, guint32 n, gboolean by_start,
+                                       const guint32 *region_rows, const guint32 *region_depths,
+                                       guint32 n_regions);
 TaGoLayout *ta_go_layout_ref      (TaGoLayout *self);
 void        ta_go_layout_unref    (TaGoLayout *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TaGoLayout, ta_go_layout_unref)

@@ -330,15 +330,18 @@ timeline_find_track_row (TaTimeline *self, const TaTrackKey *key, guint64 *index
 
 typedef struct {
   TaSnapshot *snap;
+  TaGoLayout *prev;   /* the current layout, to append to (NULL: build anew) */
   gboolean by_start, group_by_func;
   guint serial;
   gint64 started;   /* monotonic µs */
+  gboolean appended;
 } GoJob;
 
 static void
 go_job_free (GoJob *job)
 {
   g_clear_pointer (&job->snap, ta_snapshot_unref);
+  g_clear_pointer (&job->prev, ta_go_layout_unref);
   g_free (job);
 }
 
@@ -350,53 +353,65 @@ cmp_func_names (gconstpointer a, gconstpointer b, gpointer snap)
   return c ? c : (*(const TaStringId *)a > *(const TaStringId *)b) - (*(const TaStringId *)a < *(const TaStringId *)b);
 }
 
-/* Reads every goroutine of the snapshot in bulk and sorts them. Any thread. */
-static TaGoLayout *
-build_go_layout (TaSnapshot *snap, gboolean by_start, gboolean group_by_func, GCancellable *cancel)
+/* Reads goroutine table rows [first, first + count) in bulk into items
+ * (ranks left 0). FALSE when cancelled. */
+static gboolean
+read_items (TaSnapshot *snap, guint32 first, guint32 count, TaGoSortItem *items, GCancellable *cancel)
 {
   enum { CHUNK = 16384 };
-  guint32 n = (guint32)MIN (ta_snapshot_get_n_goroutines (snap), G_MAXUINT32 - 1);
-  g_autofree TaGoSortItem *items = g_new (TaGoSortItem, MAX (n, 1));
   g_autofree gint64 *ids = g_new (gint64, CHUNK);
   g_autofree gint64 *created = g_new (gint64, CHUNK);
   g_autofree TaStringId *funcs = g_new (TaStringId, CHUNK);
-  g_autoptr (GHashTable) ranks = NULL;
+
+  for (guint32 done = 0; done < count; done += CHUNK)
+    {
+      guint32 want = MIN (CHUNK, count - done);
+      guint32 got = (guint32)ta_snapshot_get_goroutine_columns (snap, first + done, want, ids, created, funcs);
+      if (cancel && g_cancellable_is_cancelled (cancel))
+        return FALSE;
+      for (guint32 i = 0; i < got; i++)
+        items[done + i] = (TaGoSortItem){ ids[i], created[i], first + done + i, funcs[i], 0 };
+      for (guint32 i = got; i < want; i++)  /* cannot happen: rows only grow */
+        items[done + i] = (TaGoSortItem){ G_MAXINT64, G_MAXINT64, first + done + i, 0, 0 };
+    }
+  return TRUE;
+}
+
+/* Ranks the distinct start functions by name, so the sort compares
+ * integers. */
+static void
+rank_functions (TaSnapshot *snap, TaGoSortItem *items, guint32 n)
+{
+  g_autoptr (GArray) distinct = g_array_new (FALSE, FALSE, sizeof (TaStringId));
+  g_autoptr (GHashTable) ranks = g_hash_table_new (NULL, NULL);
+
+  for (guint32 i = 0; i < n; i++)
+    if (!g_hash_table_contains (ranks, GUINT_TO_POINTER (items[i].func)))
+      {
+        g_hash_table_add (ranks, GUINT_TO_POINTER (items[i].func));
+        g_array_append_val (distinct, items[i].func);
+      }
+  g_array_sort_with_data (distinct, cmp_func_names, snap);
+  for (guint k = 0; k < distinct->len; k++)
+    g_hash_table_insert (ranks, GUINT_TO_POINTER (g_array_index (distinct, TaStringId, k)), GUINT_TO_POINTER (k));
+  for (guint32 i = 0; i < n; i++)
+    items[i].func_rank = GPOINTER_TO_UINT (g_hash_table_lookup (ranks, GUINT_TO_POINTER (items[i].func)));
+}
+
+/* Lays out every goroutine of the snapshot. With `prev` (a layout of the
+ * same order against an earlier snapshot, not grouped) only the goroutines
+ * added since are read, and appended when they all sort after the old ones;
+ * otherwise every row is read and sorted. Any thread. */
+static TaGoLayout *
+build_go_layout (TaSnapshot *snap, gboolean by_start, gboolean group_by_func, TaGoLayout *prev,
+                 GCancellable *cancel, gboolean *appended)
+{
+  guint32 n = (guint32)MIN (ta_snapshot_get_n_goroutines (snap), G_MAXUINT32 - 1);
   guint32 nr = (guint32)ta_snapshot_get_n_region_goroutines (snap);
   g_autofree guint32 *region_rows = g_new (guint32, MAX (nr, 1));
   g_autofree guint32 *region_depths = g_new (guint32, MAX (nr, 1));
+  g_autofree TaGoSortItem *items = NULL;
 
-  for (guint32 first = 0; first < n; first += CHUNK)
-    {
-      guint32 got = (guint32)ta_snapshot_get_goroutine_columns (snap, first, MIN (CHUNK, n - first),
-                                                                ids, created, funcs);
-      if (cancel && g_cancellable_is_cancelled (cancel))
-        return NULL;
-      for (guint32 i = 0; i < got; i++)
-        items[first + i] = (TaGoSortItem){ ids[i], created[i], first + i, funcs[i], 0 };
-      if (got < MIN (CHUNK, n - first))
-        {
-          n = first + got;
-          break;
-        }
-    }
-  if (group_by_func)
-    {
-      /* Rank the distinct start functions by name once, so the sort
-       * compares integers. */
-      g_autoptr (GArray) distinct = g_array_new (FALSE, FALSE, sizeof (TaStringId));
-      ranks = g_hash_table_new (NULL, NULL);
-      for (guint32 i = 0; i < n; i++)
-        if (!g_hash_table_contains (ranks, GUINT_TO_POINTER (items[i].func)))
-          {
-            g_hash_table_add (ranks, GUINT_TO_POINTER (items[i].func));
-            g_array_append_val (distinct, items[i].func);
-          }
-      g_array_sort_with_data (distinct, cmp_func_names, snap);
-      for (guint k = 0; k < distinct->len; k++)
-        g_hash_table_insert (ranks, GUINT_TO_POINTER (g_array_index (distinct, TaStringId, k)), GUINT_TO_POINTER (k));
-      for (guint32 i = 0; i < n; i++)
-        items[i].func_rank = GPOINTER_TO_UINT (g_hash_table_lookup (ranks, GUINT_TO_POINTER (items[i].func)));
-    }
   for (guint32 k = 0; k < nr; k++)
     {
       guint64 row;
@@ -405,6 +420,31 @@ build_go_layout (TaSnapshot *snap, gboolean by_start, gboolean group_by_func, GC
       region_rows[k] = (guint32)row;
       region_depths[k] = depths;
     }
+  if (prev && !group_by_func && !ta_go_layout_is_grouped (prev)
+      && ta_go_layout_get_n_goroutines (prev) > 0 && ta_go_layout_get_n_goroutines (prev) <= n)
+    {
+      guint32 old = ta_go_layout_get_n_goroutines (prev);
+      guint32 last_row = ta_go_layout_get_row (prev, old - 1);
+      TaGoroutine g;
+      TaGoLayout *layout;
+
+      items = g_new (TaGoSortItem, MAX (n - old, 1));
+      if (!read_items (snap, old, n - old, items, cancel) || !ta_snapshot_get_goroutine (snap, last_row, &g))
+        return NULL;
+      layout = ta_go_layout_new_appended (prev, &(TaGoSortItem){ g.id, g.creation_time, last_row, 0, 0 },
+                                          items, n - old, by_start, region_rows, region_depths, nr);
+      if (layout)
+        {
+          *appended = TRUE;
+          return layout;
+        }
+      g_clear_pointer (&items, g_free);
+    }
+  items = g_new (TaGoSortItem, MAX (n, 1));
+  if (!read_items (snap, 0, n, items, cancel))
+    return NULL;
+  if (group_by_func)
+    rank_functions (snap, items, n);
   return ta_go_layout_new (items, n, by_start, group_by_func, region_rows, region_depths, nr, go_pitch);
 }
 
@@ -412,7 +452,8 @@ static void
 go_job_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
 {
   GoJob *job = data;
-  TaGoLayout *layout = build_go_layout (job->snap, job->by_start, job->group_by_func, cancel);
+  TaGoLayout *layout = build_go_layout (job->snap, job->by_start, job->group_by_func, job->prev, cancel,
+                                       &job->appended);
   /* Drop the snapshot here: by now it is often the last reference to an
    * older snapshot, and freeing one of a large trace takes tens of ms. */
   g_clear_pointer (&job->snap, ta_snapshot_unref);
@@ -457,6 +498,8 @@ go_job_done (GObject *source, GAsyncResult *result, gpointer data)
 
   if (!layout)
     return;  /* cancelled: whoever cancelled it started another */
+  g_debug ("goroutine layout: %u goroutines, %s in %.1f ms on a worker", ta_go_layout_get_n_goroutines (layout),
+           job->appended ? "appended" : "sorted anew", (now - job->started) / 1e3);
   g_clear_object (&self->go_cancel);
   if (job->serial != self->go_serial)
     ta_go_layout_unref (layout);
@@ -485,6 +528,8 @@ start_go_job (TaTimeline *self)
   job->by_start = self->sort == TA_SORT_BY_START;
   job->group_by_func = self->group_by_func;
   job->serial = self->go_serial;
+  /* Same serial: the current layout has the order asked for. */
+  job->prev = self->go_layout ? ta_go_layout_ref (self->go_layout) : NULL;
   job->started = g_get_monotonic_time ();
   self->go_pending = FALSE;
   self->go_cancel = g_cancellable_new ();
@@ -496,8 +541,7 @@ start_go_job (TaTimeline *self)
 
 /* Brings the goroutine layout up to the current snapshot and order. Small
  * tables are laid out at once; large ones on a worker, the previous layout
- * staying on screen meanwhile (after an order change it is dropped, since
- * it no longer says what the user asked for). */
+ * staying on screen meanwhile (after an order change it is dropped). */
 void
 timeline_request_goroutine_layout (TaTimeline *self, gboolean order_changed)
 {
@@ -509,6 +553,8 @@ timeline_request_goroutine_layout (TaTimeline *self, gboolean order_changed)
       g_clear_object (&self->go_cancel);
       g_clear_handle_id (&self->go_timeout, g_source_remove);
       self->go_next_start = 0;
+      /* It no longer says what the user asked for, nor can it be appended to. */
+      g_clear_pointer (&self->go_layout, ta_go_layout_unref);
     }
   if (!self->snap)
     {
@@ -518,14 +564,15 @@ timeline_request_goroutine_layout (TaTimeline *self, gboolean order_changed)
     }
   if (ta_snapshot_get_n_goroutines (self->snap) <= GO_SYNC_MAX && !self->go_cancel)
     {
+      gboolean appended = FALSE;
+      TaGoLayout *layout = build_go_layout (self->snap, self->sort == TA_SORT_BY_START, self->group_by_func,
+                                            self->go_layout, NULL, &appended);
       g_clear_pointer (&self->go_layout, ta_go_layout_unref);
-      self->go_layout = build_go_layout (self->snap, self->sort == TA_SORT_BY_START, self->group_by_func, NULL);
+      self->go_layout = layout;
       self->go_pending = FALSE;
       timeline_rebuild_layout (self);
       return;
     }
-  if (order_changed)
-    g_clear_pointer (&self->go_layout, ta_go_layout_unref);
   timeline_rebuild_layout (self);
   self->go_pending = TRUE;
   schedule_go_job (self);

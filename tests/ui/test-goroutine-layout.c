@@ -5,6 +5,8 @@
  */
 #include "ta-goroutine-layout.h"
 
+#include <string.h>
+
 static const TaGoPitch pitch = { 21, 15, 21 };
 
 /* Six goroutines in table-row order (first appearance): ids out of order,
@@ -194,6 +196,40 @@ test_many (void)
     }
 }
 
+static void
+test_appended (void)
+{
+  /* Rows 0-5 laid out, then rows 6-8 arrive: appended when all of them sort
+   * after the last one, and the result equals a build from scratch. */
+  TaGoSortItem it[9], more[3], all[9], last;
+  guint32 rrows[] = { 1, 7 }, rdepths[] = { 2, 1 };
+  g_autoptr (TaGoLayout) prev = NULL, appended = NULL, full = NULL, mixed = NULL;
+
+  fill_items (it);
+  memcpy (all, it, sizeof (TaGoSortItem) * 6);
+  prev = ta_go_layout_new (it, 6, FALSE, FALSE, rrows, rdepths, 1, pitch);
+  last = (TaGoSortItem){ 9, 50, 2, 7, 1 };  /* row 2: id 9, the largest */
+  g_assert_cmpuint (ta_go_layout_get_row (prev, 5), ==, last.row);
+  more[0] = (TaGoSortItem){ 12, 400, 8, 7, 0 };
+  more[1] = (TaGoSortItem){ 10, 400, 6, 7, 0 };
+  more[2] = (TaGoSortItem){ 11, 400, 7, 7, 0 };
+  memcpy (all + 6, more, sizeof more);
+  appended = ta_go_layout_new_appended (prev, &last, more, 3, FALSE, rrows, rdepths, 2);
+  g_assert_nonnull (appended);
+  full = ta_go_layout_new (all, 9, FALSE, FALSE, rrows, rdepths, 2, pitch);
+  g_assert_cmpuint (ta_go_layout_get_n_rows (appended), ==, ta_go_layout_get_n_rows (full));
+  g_assert_cmpfloat (ta_go_layout_get_height (appended), ==, ta_go_layout_get_height (full));
+  for (guint32 e = 0; e < 9; e++)
+    {
+      g_assert_cmpuint (ta_go_layout_get_row (appended, e), ==, ta_go_layout_get_row (full, e));
+      g_assert_cmpuint (ta_go_layout_get_depths (appended, e), ==, ta_go_layout_get_depths (full, e));
+    }
+  /* A new goroutine with a smaller id than the last one: no append. */
+  more[0] = (TaGoSortItem){ 4, 400, 6, 7, 0 };
+  mixed = ta_go_layout_new_appended (prev, &last, more, 1, FALSE, NULL, NULL, 0);
+  g_assert_null (mixed);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -202,5 +238,6 @@ main (int argc, char **argv)
   g_test_add_func ("/goroutine-layout/row-at-y", test_row_at_y);
   g_test_add_func ("/goroutine-layout/group-by-function", test_group_by_function);
   g_test_add_func ("/goroutine-layout/many", test_many);
+  g_test_add_func ("/goroutine-layout/appended", test_appended);
   return g_test_run ();
 }
