@@ -181,28 +181,32 @@ ta_go_layout_new (TaGoSortItem *items, guint32 n, gboolean by_start, gboolean gr
 }
 
 TaGoLayout *
-ta_go_layout_new_appended (const TaGoLayout *prev, const TaGoSortItem *prev_last, TaGoSortItem *items,
-                           guint32 n, gboolean by_start, const guint32 *region_rows,
-                           const guint32 *region_depths, guint32 n_regions)
+ta_go_layout_new_spliced (const TaGoLayout *prev, guint32 keep, TaGoSortItem *items, guint32 n,
+                          gboolean by_start, const guint32 *region_rows, const guint32 *region_depths,
+                          guint32 n_regions)
 {
   int (*cmp) (const void *, const void *) = by_start ? cmp_by_start : cmp_by_id;
   TaGoLayout *self;
 
-  g_return_val_if_fail (!prev->grouped, NULL);
+  g_return_val_if_fail (!prev->grouped && keep <= prev->n, NULL);
   if (!is_sorted (items, n, cmp))
     qsort (items, n, sizeof *items, cmp);
-  if (n && prev->n && cmp (prev_last, &items[0]) >= 0)
-    return NULL;  /* they interleave with the old ones */
   self = g_new0 (TaGoLayout, 1);
   self->ref = 1;
-  self->n = prev->n + n;
+  self->n = keep + n;
   self->pitch = prev->pitch;
   self->rows = g_new (guint32, MAX (self->n, 1));
-  memcpy (self->rows, prev->rows, sizeof (guint32) * prev->n);
+  memcpy (self->rows, prev->rows, sizeof (guint32) * keep);
   for (guint32 i = 0; i < n; i++)
-    self->rows[prev->n + i] = items[i].row;
+    self->rows[keep + i] = items[i].row;
   set_regions (self, region_rows, region_depths, n_regions);
   return self;
+}
+
+gboolean
+ta_go_sort_item_before (const TaGoSortItem *a, const TaGoSortItem *b, gboolean by_start)
+{
+  return (by_start ? cmp_by_start : cmp_by_id) (a, b) < 0;
 }
 
 TaGoLayout *

@@ -63,16 +63,18 @@ TaGoLayout *ta_go_layout_new      (TaGoSortItem *items, guint32 n, gboolean by_s
                                    gboolean group_by_func, const guint32 *region_rows,
                                    const guint32 *region_depths, guint32 n_regions,
                                    TaGoPitch pitch);
-/* While a trace loads, goroutines mostly arrive in display order: the
- * layout of `prev` (not grouped) followed by `items` (new goroutines,
- * sorted here), when all of them sort after `prev_last` (prev's last
- * goroutine; the caller reads it, a layout keeps only rows). NULL when they
- * interleave with the old ones: then build anew. The region list is given
- * whole, as for ta_go_layout_new. */
-TaGoLayout *ta_go_layout_new_appended (const TaGoLayout *prev, const TaGoSortItem *prev_last,
-                                       TaGoSortItem *items, guint32 n, gboolean by_start,
-                                       const guint32 *region_rows, const guint32 *region_depths,
-                                       guint32 n_regions);
+/* While a trace loads, most goroutines arrive in display order and the rest
+ * land near its end: the first `keep` rows of `prev` (not grouped) followed
+ * by `items` sorted here, which must hold every goroutine of prev from
+ * `keep` on plus the new ones, all sorting after prev's row keep - 1 (the
+ * caller finds `keep` with ta_go_sort_item_before; a layout keeps only
+ * rows). The region list is given whole, as for ta_go_layout_new. */
+TaGoLayout *ta_go_layout_new_spliced  (const TaGoLayout *prev, guint32 keep, TaGoSortItem *items,
+                                       guint32 n, gboolean by_start, const guint32 *region_rows,
+                                       const guint32 *region_depths, guint32 n_regions);
+/* Whether a sorts before b in the ungrouped order (by id, or by creation
+ * time then id). */
+gboolean    ta_go_sort_item_before    (const TaGoSortItem *a, const TaGoSortItem *b, gboolean by_start);
 TaGoLayout *ta_go_layout_ref      (TaGoLayout *self);
 void        ta_go_layout_unref    (TaGoLayout *self);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TaGoLayout, ta_go_layout_unref)

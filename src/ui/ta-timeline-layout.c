@@ -398,10 +398,27 @@ rank_functions (TaSnapshot *snap, TaGoSortItem *items, guint32 n)
     items[i].func_rank = GPOINTER_TO_UINT (g_hash_table_lookup (ranks, GUINT_TO_POINTER (items[i].func)));
 }
 
+/* Entry e of an earlier layout, read again (rows never move). */
+static gboolean
+old_item (TaSnapshot *snap, TaGoLayout *prev, guint32 e, TaGoSortItem *out)
+{
+  guint32 row = ta_go_layout_get_row (prev, e);
+  TaGoroutine g;
+  if (!ta_snapshot_get_goroutine (snap, row, &g))
+    return FALSE;
+  *out = (TaGoSortItem){ g.id, g.creation_time, row, g.start_func, 0 };
+  return TRUE;
+}
+
+/* Most old entries re-read to splice new goroutines in (random reads cost
+ * more than a bulk scan per row: past this, sort anew). */
+#define SPLICE_MAX_TAIL 262144
+
 /* Lays out every goroutine of the snapshot. With `prev` (a layout of the
  * same order against an earlier snapshot, not grouped) only the goroutines
- * added since are read, and appended when they all sort after the old ones;
- * otherwise every row is read and sorted. Any thread. */
+ * added since are read in bulk: the old entries that sort before all of
+ * them stay, the few after are re-read and sorted with the new ones.
+ * Otherwise every row is read and sorted. Any thread. */
 static TaGoLayout *
 build_go_layout (TaSnapshot *snap, gboolean by_start, gboolean group_by_func, TaGoLayout *prev,
                  GCancellable *cancel, gboolean *appended)
@@ -423,22 +440,40 @@ build_go_layout (TaSnapshot *snap, gboolean by_start, gboolean group_by_func, Ta
   if (prev && !group_by_func && !ta_go_layout_is_grouped (prev)
       && ta_go_layout_get_n_goroutines (prev) > 0 && ta_go_layout_get_n_goroutines (prev) <= n)
     {
-      guint32 old = ta_go_layout_get_n_goroutines (prev);
-      guint32 last_row = ta_go_layout_get_row (prev, old - 1);
-      TaGoroutine g;
-      TaGoLayout *layout;
+      guint32 old = ta_go_layout_get_n_goroutines (prev), added = n - old, keep = old, lo = 0, hi = old;
+      g_autofree TaGoSortItem *fresh = g_new (TaGoSortItem, MAX (added, 1));
+      const TaGoSortItem *least = NULL;
 
-      items = g_new (TaGoSortItem, MAX (n - old, 1));
-      if (!read_items (snap, old, n - old, items, cancel) || !ta_snapshot_get_goroutine (snap, last_row, &g))
+      if (!read_items (snap, old, added, fresh, cancel))
         return NULL;
-      layout = ta_go_layout_new_appended (prev, &(TaGoSortItem){ g.id, g.creation_time, last_row, 0, 0 },
-                                          items, n - old, by_start, region_rows, region_depths, nr);
-      if (layout)
+      for (guint32 i = 0; i < added; i++)
+        if (!least || ta_go_sort_item_before (&fresh[i], least, by_start))
+          least = &fresh[i];
+      /* Old entries sorting before every new goroutine stay where they are. */
+      while (least && lo < hi)
         {
-          *appended = TRUE;
-          return layout;
+          guint32 mid = lo + (hi - lo) / 2;
+          TaGoSortItem it;
+          if (!old_item (snap, prev, mid, &it))
+            return NULL;
+          if (ta_go_sort_item_before (&it, least, by_start))
+            lo = mid + 1;
+          else
+            hi = mid;
         }
-      g_clear_pointer (&items, g_free);
+      if (least)
+        keep = lo;
+      if (old - keep <= MAX (old / 8, SPLICE_MAX_TAIL / 8) && old - keep <= SPLICE_MAX_TAIL)
+        {
+          items = g_new (TaGoSortItem, MAX (old - keep + added, 1));
+          for (guint32 e = keep; e < old; e++)
+            if (!old_item (snap, prev, e, &items[e - keep]))
+              return NULL;
+          memcpy (items + (old - keep), fresh, sizeof (TaGoSortItem) * added);
+          *appended = TRUE;
+          return ta_go_layout_new_spliced (prev, keep, items, old - keep + added, by_start, region_rows,
+                                           region_depths, nr);
+        }
     }
   items = g_new (TaGoSortItem, MAX (n, 1));
   if (!read_items (snap, 0, n, items, cancel))
@@ -499,7 +534,7 @@ go_job_done (GObject *source, GAsyncResult *result, gpointer data)
   if (!layout)
     return;  /* cancelled: whoever cancelled it started another */
   g_debug ("goroutine layout: %u goroutines, %s in %.1f ms on a worker", ta_go_layout_get_n_goroutines (layout),
-           job->appended ? "appended" : "sorted anew", (now - job->started) / 1e3);
+           job->appended ? "new ones spliced in" : "sorted anew", (now - job->started) / 1e3);
   g_clear_object (&self->go_cancel);
   if (job->serial != self->go_serial)
     ta_go_layout_unref (layout);

@@ -197,37 +197,40 @@ test_many (void)
 }
 
 static void
-test_appended (void)
+test_spliced (void)
 {
-  /* Rows 0-5 laid out, then rows 6-8 arrive: appended when all of them sort
-   * after the last one, and the result equals a build from scratch. */
-  TaGoSortItem it[9], more[3], all[9], last;
+  /* Rows 0-5 laid out (ids 1 2 3 5 7 9), then rows 6-8 arrive with ids 12,
+   * 4, 11: keeping the entries before id 4 (1 2 3) and sorting the rest with
+   * the new ones gives what a build from scratch gives. */
+  TaGoSortItem it[9], tail[6], all[9];
   guint32 rrows[] = { 1, 7 }, rdepths[] = { 2, 1 };
-  g_autoptr (TaGoLayout) prev = NULL, appended = NULL, full = NULL, mixed = NULL;
+  g_autoptr (TaGoLayout) prev = NULL, spliced = NULL, full = NULL;
+  TaGoSortItem four = { 4, 400, 7, 7, 0 }, three = { 3, 100, 5, 9, 2 }, five = { 5, 100, 0, 7, 1 };
 
   fill_items (it);
   memcpy (all, it, sizeof (TaGoSortItem) * 6);
   prev = ta_go_layout_new (it, 6, FALSE, FALSE, rrows, rdepths, 1, pitch);
-  last = (TaGoSortItem){ 9, 50, 2, 7, 1 };  /* row 2: id 9, the largest */
-  g_assert_cmpuint (ta_go_layout_get_row (prev, 5), ==, last.row);
-  more[0] = (TaGoSortItem){ 12, 400, 8, 7, 0 };
-  more[1] = (TaGoSortItem){ 10, 400, 6, 7, 0 };
-  more[2] = (TaGoSortItem){ 11, 400, 7, 7, 0 };
-  memcpy (all + 6, more, sizeof more);
-  appended = ta_go_layout_new_appended (prev, &last, more, 3, FALSE, rrows, rdepths, 2);
-  g_assert_nonnull (appended);
+  all[6] = (TaGoSortItem){ 12, 400, 6, 7, 0 };
+  all[7] = four;
+  all[8] = (TaGoSortItem){ 11, 400, 8, 7, 0 };
+  g_assert_true (ta_go_sort_item_before (&three, &four, FALSE));
+  g_assert_false (ta_go_sort_item_before (&five, &four, FALSE));
+  /* prev entries 3.. are rows 0 (id 5), 4 (id 7), 2 (id 9). */
+  tail[0] = all[0];
+  tail[1] = all[4];
+  tail[2] = all[2];
+  tail[3] = all[6];
+  tail[4] = all[7];
+  tail[5] = all[8];
+  spliced = ta_go_layout_new_spliced (prev, 3, tail, 6, FALSE, rrows, rdepths, 2);
   full = ta_go_layout_new (all, 9, FALSE, FALSE, rrows, rdepths, 2, pitch);
-  g_assert_cmpuint (ta_go_layout_get_n_rows (appended), ==, ta_go_layout_get_n_rows (full));
-  g_assert_cmpfloat (ta_go_layout_get_height (appended), ==, ta_go_layout_get_height (full));
+  g_assert_cmpuint (ta_go_layout_get_n_rows (spliced), ==, ta_go_layout_get_n_rows (full));
+  g_assert_cmpfloat (ta_go_layout_get_height (spliced), ==, ta_go_layout_get_height (full));
   for (guint32 e = 0; e < 9; e++)
     {
-      g_assert_cmpuint (ta_go_layout_get_row (appended, e), ==, ta_go_layout_get_row (full, e));
-      g_assert_cmpuint (ta_go_layout_get_depths (appended, e), ==, ta_go_layout_get_depths (full, e));
+      g_assert_cmpuint (ta_go_layout_get_row (spliced, e), ==, ta_go_layout_get_row (full, e));
+      g_assert_cmpuint (ta_go_layout_get_depths (spliced, e), ==, ta_go_layout_get_depths (full, e));
     }
-  /* A new goroutine with a smaller id than the last one: no append. */
-  more[0] = (TaGoSortItem){ 4, 400, 6, 7, 0 };
-  mixed = ta_go_layout_new_appended (prev, &last, more, 1, FALSE, NULL, NULL, 0);
-  g_assert_null (mixed);
 }
 
 int
@@ -238,6 +241,6 @@ main (int argc, char **argv)
   g_test_add_func ("/goroutine-layout/row-at-y", test_row_at_y);
   g_test_add_func ("/goroutine-layout/group-by-function", test_group_by_function);
   g_test_add_func ("/goroutine-layout/many", test_many);
-  g_test_add_func ("/goroutine-layout/appended", test_appended);
+  g_test_add_func ("/goroutine-layout/spliced", test_spliced);
   return g_test_run ();
 }
