@@ -1,9 +1,10 @@
 /* ta-timeline.c: the timeline canvas.
  *
  * One widget draws the ruler, the track labels and every visible row with a
- * snapshot vfunc. Rows are virtual: the layout is an array of small structs
- * (a million goroutines is a million of those, nothing more) and a frame
- * only touches the rows inside the viewport, found by binary search.
+ * snapshot vfunc. Rows are virtual (ta-timeline-layout.c): the few fixed
+ * rows are small structs, the goroutine group is a sorted array of table
+ * rows built on a worker (ta-goroutine-layout.c), and a frame only
+ * materialises the rows inside the viewport, found by binary search.
  *
  * Zoomed out, each pixel column of a row is coloured by the time each state
  * covers in it, read from the model's summaries (never a sample of spans, so
@@ -12,9 +13,12 @@
  * worker pool; the frame never waits for them: it draws columns until the
  * window arrives.
  *
- * The heavy layer is cached as a render node keyed by what it depends on;
- * hover, cursor and selection are an overlay drawn on top, so moving the
- * pointer never rebuilds it.
+ * Drawing (ta-timeline-draw.c) paints the track area's pixels itself into
+ * one image, with text as Pango nodes over it. The heavy layer is cached as
+ * a render node keyed by what it depends on, the gutter (labels, headers)
+ * separately since it does not depend on the time range; hover, cursor and
+ * selection are an overlay drawn on top, so moving the pointer never
+ * rebuilds either.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
