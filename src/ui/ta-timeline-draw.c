@@ -339,6 +339,10 @@ raster_cpu_ticks (Heavy *h, GHashTable *visible, const GArray *rows, double y_of
   guint64 i = ta_snapshot_lower_bound_cpu_sample (self->snap, h->vp.start);
   guint drawn = 0;
   guint32 tick = ta_pixel_from_color (self->cpu_color);
+  g_autofree int *last_x = g_new (int, MAX (rows->len, 1));
+
+  for (guint k = 0; k < rows->len; k++)
+    last_x[k] = G_MININT;
 
   for (; i < n && drawn < MAX_CPU_TICKS; i++)
     {
@@ -356,9 +360,14 @@ raster_cpu_ticks (Heavy *h, GHashTable *visible, const GArray *rows, double y_of
           gpointer v = g_hash_table_lookup (visible, &keys[k]);
           if (v)
             {
-              const Row *r = &g_array_index (rows, Row, GPOINTER_TO_UINT (v) - 1);
+              guint ri = GPOINTER_TO_UINT (v) - 1;
+              const Row *r = &g_array_index (rows, Row, ri);
               int y1 = (int)floor (r->top - y_off + r->height + 0.5);
-              ta_raster_fill (&h->ras, x, y1 - 5, 1, 5, tick);
+              /* Samples come in time order: zoomed out, many fall in the
+               * pixel the row's last tick already marked. */
+              if (last_x[ri] != x)
+                ta_raster_fill (&h->ras, x, y1 - 5, 1, 5, tick);
+              last_x[ri] = x;
               drawn++;
             }
         }

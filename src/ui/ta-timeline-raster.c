@@ -80,7 +80,20 @@ ta_raster_put_line (TaRaster *r, const guint32 *line, int y, int h)
 void
 ta_raster_fill (TaRaster *r, int x, int y, int w, int h, guint32 src)
 {
+  int x0 = MAX (x, 0), x1 = MIN (x + w, r->width);
   int y0 = MAX (y, 0), y1 = MIN (y + h, r->height);
+
+  if (src == 0 || x1 <= x0)
+    return;
+  /* Mostly one-pixel-wide columns (metrics, ticks): no call per line. */
   for (int yy = y0; yy < y1; yy++)
-    ta_line_blend (r->px + (gsize)yy * r->width, r->width, x, (double)x + w, src);
+    {
+      guint32 *line = r->px + (gsize)yy * r->width;
+      if ((src >> 24) == 255)
+        for (int xx = x0; xx < x1; xx++)
+          line[xx] = src;
+      else
+        for (int xx = x0; xx < x1; xx++)
+          line[xx] = ta_pixel_over (src, line[xx]);
+    }
 }
