@@ -79,19 +79,20 @@ span_color (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
  * to render than writing the pixels. */
 typedef struct {
   TaTimeline  *self;
-  TaRaster     ras;           /* the track area: x from GUTTER_W, y from RULER_H */
+  TaRaster     ras;           /* the track area in device pixels: x from GUTTER_W, y from RULER_H */
   guint32     *line;          /* one row's pixel line */
   GtkSnapshot *text;          /* labels, drawn over the raster */
-  TaViewport   vp;
-  guint        ncols;
+  TaViewport   vp;            /* the time range over the raster's device pixel columns */
+  guint        ncols;         /* device pixel columns (logical width * scale) */
+  int          scale;         /* device pixels per logical pixel (2 on HiDPI) */
 } Heavy;
 
-/* Pixel rows [y0, y1) of the raster a row covers. */
+/* Device pixel rows [y0, y1) of the raster a row at logical y covers. */
 static void
 row_pixels (const Heavy *h, const Row *row, double y, int *y0, int *y1)
 {
-  *y0 = (int)floor (y - RULER_H + 0.5);
-  *y1 = (int)floor (y - RULER_H + row->height + 0.5);
+  *y0 = (int)floor ((y - RULER_H) * h->scale + 0.5);
+  *y1 = (int)floor ((y - RULER_H + row->height) * h->scale + 0.5);
 }
 
 /* A summary row's colour line for the current time range, kept so that a
@@ -195,6 +196,8 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
         {
           double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
           ta_line_blend (h->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
+          /* Labels are placed in logical pixels. */
+          ca /= h->scale, cb /= h->scale;
           if (cb - ca > LABEL_MIN_PX && row->height >= 12)
             {
               g_autofree char *label = span_label (self, &row->key, s);
@@ -254,7 +257,8 @@ raster_metric_row (Heavy *h, const Row *row, double y)
   g_autofree TaMetricColumn *mc = g_new0 (TaMetricColumn, (gsize)ncols * MAX (nm, 1));
   gint64 vmax = 1;
   gboolean stacked = row->key.kind == TA_TRACK_GOROUTINES;
-  double top = floor (y - RULER_H + 0.5), rh = row->height;
+  /* In device pixels, like the raster. */
+  double top = floor ((y - RULER_H) * h->scale + 0.5), rh = row->height * h->scale;
 
   for (guint m = 0; m < nm; m++)
     if (!ta_snapshot_query_metric (self->snap, metrics[m], h->vp.start, h->vp.end, ncols, mc + m * ncols))
@@ -325,7 +329,8 @@ raster_metric_row (Heavy *h, const Row *row, double y)
   {
     g_autofree char *max_text = row->key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)vmax)
                                                               : g_strdup_printf ("%" G_GINT64_FORMAT, vmax);
-    draw_text (self, h->text, self->small_layout, max_text, GUTTER_W + ncols - 80, y, 76, timeline_fg_color (self, 0.6f));
+    draw_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)ncols / h->scale - 80, y, 76,
+               timeline_fg_color (self, 0.6f));
   }
 }
 
@@ -362,11 +367,11 @@ raster_cpu_ticks (Heavy *h, GHashTable *visible, const GArray *rows, double y_of
             {
               guint ri = GPOINTER_TO_UINT (v) - 1;
               const Row *r = &g_array_index (rows, Row, ri);
-              int y1 = (int)floor (r->top - y_off + r->height + 0.5);
+              int y1 = (int)floor ((r->top - y_off + r->height) * h->scale + 0.5);
               /* Samples come in time order: zoomed out, many fall in the
                * pixel the row's last tick already marked. */
               if (last_x[ri] != x)
-                ta_raster_fill (&h->ras, x, y1 - 5, 1, 5, tick);
+                ta_raster_fill (&h->ras, x, y1 - 5 * h->scale, h->scale, 5 * h->scale, tick);
               last_x[ri] = x;
               drawn++;
             }
@@ -389,9 +394,15 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   TaColor stripe_c = self->dark ? (TaColor){ 1, 1, 1, 0.025f } : (TaColor){ 0, 0, 0, 0.02f };
   guint32 stripe = ta_pixel_from_color (stripe_c);
   cairo_surface_t *surface;
+  int ras_h;
 
+  /* The raster has the surface's device pixels, so that it stays sharp at
+   * scale 2; rows, hit testing and labels stay in logical pixels. */
+  h.scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
   h.vp = timeline_current_viewport (self);
-  h.ncols = (guint)MAX (timeline_canvas_width (self), 1);
+  h.ncols = (guint)MAX (timeline_canvas_width (self), 1) * (guint)h.scale;
+  h.vp.width = h.ncols;
+  ras_h = MAX (height - (int)RULER_H, 1) * h.scale;
   if (self->n_cols_alloc < h.ncols)
     {
       self->cols = g_renew (TaColumn, self->cols, h.ncols);
@@ -413,19 +424,20 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   self->raster_turn ^= 1;
   if (!self->raster[self->raster_turn]
       || cairo_image_surface_get_width (self->raster[self->raster_turn]) != (int)h.ncols
-      || cairo_image_surface_get_height (self->raster[self->raster_turn]) != MAX (height - (int)RULER_H, 1))
+      || cairo_image_surface_get_height (self->raster[self->raster_turn]) != ras_h)
     {
       g_clear_pointer (&self->raster[self->raster_turn], cairo_surface_destroy);
-      self->raster[self->raster_turn] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols,
-                                                                    MAX (height - (int)RULER_H, 1));
+      self->raster[self->raster_turn] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols, ras_h);
     }
   surface = self->raster[self->raster_turn];
+  /* Painted 1:1 onto the device pixels (no scaling, no filtering). */
+  cairo_surface_set_device_scale (surface, h.scale, h.scale);
   g_assert (cairo_image_surface_get_stride (surface) == (int)h.ncols * 4);
   cairo_surface_flush (surface);
   h.ras.px = (guint32 *)cairo_image_surface_get_data (surface);
-  memset (h.ras.px, 0, sizeof (guint32) * h.ncols * MAX (height - (int)RULER_H, 1));
+  memset (h.ras.px, 0, sizeof (guint32) * h.ncols * ras_h);
   h.ras.width = (int)h.ncols;
-  h.ras.height = MAX (height - (int)RULER_H, 1);
+  h.ras.height = ras_h;
   h.line = g_new (guint32, h.ncols);
   h.text = gtk_snapshot_new ();
 
@@ -468,8 +480,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       if (r->is_metric)
         {
           if (i % 2)
-            ta_raster_fill (&h.ras, 0, (int)floor (y - RULER_H + 0.5), (int)h.ncols,
-                            (int)floor (r->height + 0.5), stripe);
+            ta_raster_fill (&h.ras, 0, (int)floor ((y - RULER_H) * h.scale + 0.5), (int)h.ncols,
+                            (int)floor (r->height * h.scale + 0.5), stripe);
           raster_metric_row (&h, r, y);
         }
       else
@@ -506,7 +518,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   cairo_surface_mark_dirty (surface);
   {
     cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)RULER_H,
-                                                                           (float)h.ras.width, (float)h.ras.height));
+                                                                           (float)h.ras.width / h.scale,
+                                                                           (float)h.ras.height / h.scale));
     cairo_set_source_surface (cr, surface, GUTTER_W, RULER_H);
     cairo_paint (cr);
     cairo_destroy (cr);
@@ -677,6 +690,7 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
     g_clear_pointer (&self->gutter, gsk_render_node_unref);
   if (!self->heavy || !self->gutter || self->heavy_t0 != vp.start || self->heavy_t1 != vp.end
       || self->heavy_w != width || self->heavy_h != height || self->heavy_scroll != y_off
+      || self->heavy_scale != gtk_widget_get_scale_factor (widget)
       || self->heavy_snap != self->snap || self->heavy_window != self->window
       || self->heavy_layout_serial != self->layout_serial)
     {
@@ -690,6 +704,7 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
       self->heavy_t1 = vp.end;
       self->heavy_w = width;
       self->heavy_h = height;
+      self->heavy_scale = gtk_widget_get_scale_factor (widget);
       self->heavy_scroll = y_off;
       self->heavy_snap = self->snap;
       self->heavy_window = self->window;

@@ -120,7 +120,7 @@ struct _TaTimeline
   GskRenderNode *heavy;
   gint64   heavy_t0, heavy_t1;
   double   heavy_scroll;
-  int      heavy_w, heavy_h;
+  int      heavy_w, heavy_h, heavy_scale;
   gpointer heavy_snap, heavy_window;
   guint    heavy_layout_serial;
   /* gutter layer (header bars, texts, track labels): kept while only the
