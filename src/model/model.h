@@ -434,6 +434,14 @@ guint ta_snapshot_pick_level(const TaSnapshot *snap, gint64 ns_per_column);
  * only summaries in memory. FALSE for an unknown or metric track. */
 gboolean ta_snapshot_query_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0,
                                  gint64 t1, guint n_columns, TaColumn *out);
+/* The bulk form for drawing many rows: adds the same columns' per-state
+ * times to time[c * TA_N_STATES + state] (no column ranges, levels, flags
+ * or span counts) and sets [*lo, *hi] to the columns it added to (*lo > *hi
+ * when none), so a caller can keep `time` zeroed and clear only those.
+ * FALSE as ta_snapshot_query_track. */
+gboolean ta_snapshot_accumulate_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0,
+                                      gint64 t1, guint n_columns, gint64 *time, guint *lo,
+                                      guint *hi);
 /* Metric query: min/max/last per column, from the metric summaries. */
 gboolean ta_snapshot_query_metric(const TaSnapshot *snap, TaMetric metric, gint64 t0, gint64 t1,
                                   guint n_columns, TaMetricColumn *out);

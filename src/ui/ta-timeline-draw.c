@@ -109,6 +109,7 @@ row_line (Heavy *h, const Row *row)
 {
   TaTimeline *self = h->self;
   RowLine *line;
+  guint lo, hi;
 
   if (self->line_t0 != h->vp.start || self->line_t1 != h->vp.end || self->line_ncols != h->ncols
       || self->line_snap != self->snap || g_hash_table_size (self->row_lines) >= ROW_LINES_MAX)
@@ -124,14 +125,22 @@ row_line (Heavy *h, const Row *row)
     return line->px;
   line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * h->ncols);
   line->key = row->key;
-  if (ta_snapshot_query_track (self->snap, &row->key, h->vp.start, h->vp.end, h->ncols, self->cols))
-    for (guint c = 0; c < h->ncols; c++)
-      {
-        TaColor col;
-        if (ta_color_mix (self->cols[c].time, self->state_colors, TA_N_STATES,
-                          self->cols[c].end - self->cols[c].start, 0.35f, &col))
-          line->px[c] = ta_pixel_from_color (col);
-      }
+  /* self->cov is all zero between rows: the query adds into it and only
+   * the columns it touched are mixed and cleared. */
+  if (ta_snapshot_accumulate_track (self->snap, &row->key, h->vp.start, h->vp.end, h->ncols, self->cov, &lo, &hi)
+      && lo <= hi)
+    {
+      TaColumnSteps steps;
+      ta_column_steps_init (&steps, h->vp.start, h->vp.end, h->ncols, lo);
+      for (guint c = lo; c <= hi; c++)
+        {
+          gint64 *cov = &self->cov[(gsize)c * TA_N_STATES];
+          TaColor col;
+          if (ta_color_mix (cov, self->state_colors, TA_N_STATES, ta_column_steps_next (&steps), 0.35f, &col))
+            line->px[c] = ta_pixel_from_color (col);
+          memset (cov, 0, sizeof (gint64) * TA_N_STATES);
+        }
+    }
   g_hash_table_insert (self->row_lines, &line->key, line);
   return line->px;
 }

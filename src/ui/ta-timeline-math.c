@@ -454,6 +454,17 @@ column_boundary (int64_t t0, int64_t t1, guint n, guint col)
   return t0 + off;
 }
 
+void
+ta_column_steps_init (TaColumnSteps *s, int64_t t0, int64_t t1, guint n_cols, guint first)
+{
+  __int128 x = (__int128)(t1 - t0) * first;
+  s->n = MAX (n_cols, 1);
+  s->q = (t1 - t0) / s->n;
+  s->r = (t1 - t0) % s->n;
+  s->f = (int64_t)(x / s->n);
+  s->rem = (int64_t)(x % s->n);
+}
+
 gboolean
 ta_column_bucket_range (int64_t origin, int64_t bucket_w, int64_t t0, int64_t t1, guint n_cols,
                         guint col, int64_t *start, int64_t *end)

@@ -95,6 +95,29 @@ gboolean ta_color_mix           (const int64_t *coverage, const TaColor *colors,
  * Returns FALSE when no bucket starts in the column. */
 gboolean ta_column_bucket_range  (int64_t origin, int64_t bucket_w, int64_t t0, int64_t t1,
                                   guint n_cols, guint col, int64_t *start, int64_t *end);
+/* Walks the widths of the columns of a query over [t0, t1) in n_cols
+ * columns (column c is [t0 + floor(c * span / n), t0 + floor((c + 1) * span / n)),
+ * as the model splits it) with an integer quotient and remainder: one
+ * division to start at column `first`, none per column after. */
+typedef struct {
+  int64_t f, rem;     /* floor(c * span / n) and c * span % n for the next column c */
+  int64_t q, r, n;    /* span / n, span % n, n */
+} TaColumnSteps;
+void    ta_column_steps_init    (TaColumnSteps *s, int64_t t0, int64_t t1, guint n_cols, guint first);
+/* The next column's width (end - start). */
+static inline int64_t
+ta_column_steps_next (TaColumnSteps *s)
+{
+  int64_t f0 = s->f;
+  s->f += s->q;
+  s->rem += s->r;
+  if (s->rem >= s->n)
+    {
+      s->rem -= s->n;
+      s->f++;
+    }
+  return s->f - f0;
+}
 /* Parses "#rgb", "#rgba", "#rrggbb" or "#rrggbbaa". */
 gboolean ta_color_parse         (const char *text, TaColor *out);
 

@@ -5,6 +5,11 @@
  *   pixel column must fit in the range ta_column_bucket_range says the
  *   column's buckets cover (the tooltip used to divide by the column width
  *   instead: "Idle: 65.536 µs" of "44.5 µs").
+ * - fast-columns: ta_snapshot_query_track (columns found by stepping) and
+ *   ta_snapshot_accumulate_track agree with the straightforward computation
+ *   (each raw bucket of the level put in the column floor((start - t0) * n /
+ *   span) by a 128-bit division) on random ranges and widths, and
+ *   TaColumnSteps gives the columns' widths.
  * - bulk-goroutines: the bulk goroutine and region accessors the goroutine
  *   layout is built from agree with the row-by-row ones.
  *
@@ -14,6 +19,8 @@
  */
 #include "model.h"
 #include "ta-timeline-math.h"
+
+#include <math.h>
 
 static const char *trace_path;
 
@@ -89,6 +96,98 @@ open_fixture (void)
   return ta_document_wait (doc);
 }
 
+/* The column a query over [t0, t1) in n columns assigns a bucket starting at
+ * `bs` to, computed the slow, obvious way. */
+static guint
+reference_column (gint64 t0, gint64 t1, guint n, gint64 bs)
+{
+  __int128 c;
+  if (bs <= t0)
+    return 0;
+  c = (__int128)(bs - t0) * n / (t1 - t0);
+  return c >= n ? n - 1 : (guint)c;
+}
+
+static void
+check_fast_columns (TaSnapshot *snap, const TaTrackKey *key, gint64 t0, gint64 t1, guint n)
+{
+  g_autofree TaColumn *cols = g_new (TaColumn, n);
+  g_autofree TaColumn *ref = g_new0 (TaColumn, n);
+  g_autofree gint64 *acc = g_new0 (gint64, (gsize)n * TA_N_STATES);
+  gint64 origin = ta_snapshot_get_origin (snap);
+  guint level, lo, hi, got;
+  gint64 w, bf, bl;
+  gsize cap;
+  g_autofree TaBucket *buckets = NULL;
+  TaColumnSteps steps;
+
+  if (!ta_snapshot_query_track (snap, key, t0, t1, n, cols))
+    return;
+  level = ta_snapshot_pick_level (snap, (t1 - t0) / n);
+  w = ta_snapshot_get_bucket_width (snap, level);
+  bf = t0 <= origin ? 0 : (t0 - origin) / w;
+  bl = t1 <= origin ? -1 : (t1 - 1 - origin) / w;
+  if (bl >= bf)
+    {
+      cap = (gsize)MIN (bl - bf + 16, 1 << 22);
+      buckets = g_new (TaBucket, cap);
+      got = ta_snapshot_get_buckets (snap, key, level, bf, buckets, (guint)cap);
+      for (guint i = 0; i < got; i++)
+        {
+          TaColumn *c;
+          if (buckets[i].start >= t1 || buckets[i].end <= t0)
+            continue;
+          c = &ref[reference_column (t0, t1, n, buckets[i].start)];
+          for (guint st = 0; st < TA_N_STATES; st++)
+            c->time[st] += buckets[i].time[st];
+          c->n_spans += buckets[i].n_spans;
+        }
+    }
+  g_assert_true (ta_snapshot_accumulate_track (snap, key, t0, t1, n, acc, &lo, &hi));
+  ta_column_steps_init (&steps, t0, t1, n, 0);
+  for (guint c = 0; c < n; c++)
+    {
+      gint64 cs = t0 + (gint64)((__int128)(t1 - t0) * c / n);
+      gint64 ce = t0 + (gint64)((__int128)(t1 - t0) * (c + 1) / n);
+      g_assert_cmpint (cols[c].start, ==, cs);
+      g_assert_cmpint (cols[c].end, ==, ce);
+      g_assert_cmpint (ta_column_steps_next (&steps), ==, ce - cs);
+      g_assert_cmpuint (cols[c].level, ==, level);
+      g_assert_cmpuint (cols[c].n_spans, ==, ref[c].n_spans);
+      for (guint st = 0; st < TA_N_STATES; st++)
+        {
+          g_assert_cmpint (cols[c].time[st], ==, ref[c].time[st]);
+          g_assert_cmpint (acc[(gsize)c * TA_N_STATES + st], ==, ref[c].time[st]);
+          if (acc[(gsize)c * TA_N_STATES + st])
+            g_assert_true (lo <= c && c <= hi);
+        }
+    }
+}
+
+static void
+test_fast_columns (void)
+{
+  g_autoptr (TaSnapshot) snap = open_fixture ();
+  gint64 start = ta_snapshot_get_start (snap), end = ta_snapshot_get_end (snap) + 1;
+  guint64 n_tracks = ta_snapshot_get_n_tracks (snap);
+
+  for (guint iter = 0; iter < 400; iter++)
+    {
+      TaTrackInfo info;
+      gint64 span, t0;
+      guint n;
+      g_assert_true (ta_snapshot_get_track (snap, g_test_rand_int_range (0, (gint32)n_tracks), &info));
+      if (info.is_metric)
+        continue;
+      /* Spans from the whole trace (and beyond) down to a few ns, odd
+       * widths, starts before the trace and anywhere in it. */
+      span = MAX ((gint64)((end - start) * 1.3 / pow (2, g_test_rand_double_range (0, 30))), 3);
+      t0 = start - span / 4 + (gint64)(g_test_rand_double () * (double)(end - start));
+      n = (guint)g_test_rand_int_range (1, 2500);
+      check_fast_columns (snap, &info.key, t0, t0 + span, n);
+    }
+}
+
 static void
 test_bulk_goroutines (void)
 {
@@ -150,6 +249,7 @@ main (int argc, char **argv)
     }
   trace_path = argv[1];
   g_test_add_func ("/ui-model/columns-fit", test_columns_fit);
+  g_test_add_func ("/ui-model/fast-columns", test_fast_columns);
   g_test_add_func ("/ui-model/bulk-goroutines", test_bulk_goroutines);
   return g_test_run ();
 }
