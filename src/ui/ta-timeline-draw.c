@@ -23,6 +23,53 @@ draw_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *layout, const c
   gtk_snapshot_restore (snapshot);
 }
 
+/* Span labels: a span's text laid out once, at its natural width or
+ * ellipsized to the span's width rounded down to LABEL_STEP_PX (so a few
+ * widths serve every span); shaping text anew for each span of each frame
+ * was most of a labelled view's time. */
+#define LABEL_STEP_PX 8
+#define LABEL_CACHE_MAX 4096
+
+static PangoLayout *
+label_layout (TaTimeline *self, PangoLayout *base, const char *text, int width_px)
+{
+  g_autofree char *key = g_strdup_printf ("%c%d|%s", base == self->layout ? 'n' : 's', width_px, text);
+  PangoLayout *lay = g_hash_table_lookup (self->label_layouts, key);
+
+  if (lay)
+    return lay;
+  if (g_hash_table_size (self->label_layouts) >= LABEL_CACHE_MAX)
+    g_hash_table_remove_all (self->label_layouts);
+  lay = pango_layout_copy (base);
+  pango_layout_set_text (lay, text, -1);
+  pango_layout_set_width (lay, width_px > 0 ? width_px * PANGO_SCALE : -1);
+  g_hash_table_insert (self->label_layouts, g_steal_pointer (&key), lay);
+  return lay;
+}
+
+/* Draws `text` in at most max_w pixels (ellipsized), or nothing when that
+ * leaves no room for a letter. */
+static void
+draw_span_label (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
+                 double x, double y, double max_w, GdkRGBA color)
+{
+  PangoLayout *lay = label_layout (self, base, text, -1);
+  int natural_w;
+
+  pango_layout_get_pixel_size (lay, &natural_w, NULL);
+  if (natural_w > max_w)
+    {
+      int w = (int)(max_w / LABEL_STEP_PX) * LABEL_STEP_PX;
+      if (w < 2 * LABEL_STEP_PX)
+        return;
+      lay = label_layout (self, base, text, w);
+    }
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
+  gtk_snapshot_append_layout (snapshot, lay, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
 static void
 fill (GtkSnapshot *snapshot, GdkRGBA c, double x, double y, double w, double h)
 {
@@ -214,7 +261,7 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
               if (label && *label)
                 {
                   PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
-                  draw_text (self, h->text, lay, label, GUTTER_W + ca + 3,
+                  draw_span_label (self, h->text, lay, label, GUTTER_W + ca + 3,
                              y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
                 }
             }

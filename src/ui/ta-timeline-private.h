@@ -115,6 +115,7 @@ struct _TaTimeline
   guint      raster_turn;
   PangoLayout *layout;
   PangoLayout *small_layout;
+  GHashTable *label_layouts;      /* "font|width|text" -> PangoLayout: span labels laid out once */
 
   /* heavy layer cache */
   GskRenderNode *heavy;

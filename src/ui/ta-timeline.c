@@ -980,6 +980,7 @@ ta_timeline_dispose (GObject *object)
   g_clear_pointer (&self->raster[1], cairo_surface_destroy);
   g_clear_object (&self->layout);
   g_clear_object (&self->small_layout);
+  g_clear_pointer (&self->label_layouts, g_hash_table_unref);
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
 
   G_OBJECT_CLASS (ta_timeline_parent_class)->dispose (object);
@@ -1072,6 +1073,7 @@ ta_timeline_init (TaTimeline *self)
   g_signal_connect_swapped (self->vadj, "value-changed", G_CALLBACK (view_changed_cb), self);
   self->window_tracks = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
   self->row_lines = g_hash_table_new_full (timeline_key_hash, timeline_key_equal_cb, NULL, g_free);
+  self->label_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->hover_row = -1;
   self->selected_row = -1;
 
