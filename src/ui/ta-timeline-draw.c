@@ -486,8 +486,15 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       self->raster[self->raster_turn] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols, ras_h);
     }
   surface = self->raster[self->raster_turn];
-  /* Painted 1:1 onto the device pixels (no scaling, no filtering). */
-  cairo_surface_set_device_scale (surface, h.scale, h.scale);
+  /* Painted 1:1 onto the device pixels (no scaling, no filtering). Set only
+   * when it changes: setting it counts as a modification, for which cairo
+   * copies the surface out of the previous frame's node. */
+  {
+    double sx, sy;
+    cairo_surface_get_device_scale (surface, &sx, &sy);
+    if (sx != h.scale || sy != h.scale)
+      cairo_surface_set_device_scale (surface, h.scale, h.scale);
+  }
   g_assert (cairo_image_surface_get_stride (surface) == (int)h.ncols * 4);
   cairo_surface_flush (surface);
   h.ras.px = (guint32 *)cairo_image_surface_get_data (surface);
