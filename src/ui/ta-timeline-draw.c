@@ -132,7 +132,30 @@ typedef struct {
   TaViewport   vp;            /* the time range over the raster's device pixel columns */
   guint        ncols;         /* device pixel columns (logical width * scale) */
   int          scale;         /* device pixels per logical pixel (2 on HiDPI) */
+  int          cleared;       /* raster rows above this are cleared or drawn */
 } Heavy;
+
+/* The raster is cleared as rows are drawn, top to bottom, and only where
+ * no row line overwrites it whole (headers, gaps, metric rows): clearing
+ * all of it first and then copying row lines over it wrote it twice. */
+static void
+raster_clear_to (Heavy *h, int y)
+{
+  y = MIN (y, h->ras.height);
+  if (y > h->cleared)
+    memset (h->ras.px + (gsize)h->cleared * h->ras.width, 0,
+            sizeof (guint32) * (gsize)(y - h->cleared) * h->ras.width);
+  h->cleared = MAX (h->cleared, y);
+}
+
+/* Copies a row's line into device rows [y0, y1). */
+static void
+raster_put_row (Heavy *h, int y0, int y1)
+{
+  raster_clear_to (h, y0);
+  ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
+  h->cleared = MAX (h->cleared, MIN (y1, h->ras.height));
+}
 
 /* Device pixel rows [y0, y1) of the raster a row at logical y covers. */
 static void
@@ -203,7 +226,7 @@ raster_row_columns (Heavy *h, const Row *row, double y, guint32 base)
   for (guint c = 0; c < h->ncols; c++)
     h->line[c] = px[c] ? ta_pixel_over (px[c], base) : base;
   row_pixels (h, row, y, &y0, &y1);
-  ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
+  raster_put_row (h, y0, y1);
 }
 
 /* One state row from exact spans: spans of a pixel or more as boxes
@@ -291,7 +314,7 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
       memset (&cov[c * TA_N_STATES], 0, sizeof (gint64) * TA_N_STATES);
     }
   row_pixels (h, row, y, &y0, &y1);
-  ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
+  raster_put_row (h, y0, y1);
 }
 
 static guint32
@@ -498,7 +521,6 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   g_assert (cairo_image_surface_get_stride (surface) == (int)h.ncols * 4);
   cairo_surface_flush (surface);
   h.ras.px = (guint32 *)cairo_image_surface_get_data (surface);
-  memset (h.ras.px, 0, sizeof (guint32) * h.ncols * ras_h);
   h.ras.width = (int)h.ncols;
   h.ras.height = ras_h;
   h.line = g_new (guint32, h.ncols);
@@ -542,6 +564,9 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
 
       if (r->is_metric)
         {
+          int y0, y1;
+          row_pixels (&h, r, y, &y0, &y1);
+          raster_clear_to (&h, y1);
           if (i % 2)
             ta_raster_fill (&h.ras, 0, (int)floor ((y - RULER_H) * h.scale + 0.5), (int)h.ncols,
                             (int)floor (r->height * h.scale + 0.5), stripe);
@@ -570,6 +595,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
                    timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
     }
+  raster_clear_to (&h, h.ras.height);
   if (ta_snapshot_get_n_cpu_samples (self->snap))
     {
       /* Keyed only now: `shown` no longer moves. */

@@ -24,26 +24,6 @@ ta_pixel_from_color (TaColor c)
   return a << 24 | channel (c.r, c.a) << 16 | channel (c.g, c.a) << 8 | channel (c.b, c.a);
 }
 
-guint32
-ta_pixel_over (guint32 src, guint32 dst)
-{
-  guint32 inv = 255 - (src >> 24);
-  guint32 out = 0;
-
-  if (inv == 0 || dst == 0)
-    return src;
-  if (inv == 255)
-    return dst;
-  for (int shift = 0; shift < 32; shift += 8)
-    {
-      /* dst * inv / 255, rounded, without a division */
-      guint32 t = ((dst >> shift) & 0xff) * inv + 128;
-      t = (t + (t >> 8)) >> 8;
-      out |= MIN (((src >> shift) & 0xff) + t, 255u) << shift;
-    }
-  return out;
-}
-
 void
 ta_raster_init (TaRaster *r, int width, int height)
 {
@@ -82,6 +62,7 @@ ta_raster_fill (TaRaster *r, int x, int y, int w, int h, guint32 src)
 {
   int x0 = MAX (x, 0), x1 = MIN (x + w, r->width);
   int y0 = MAX (y, 0), y1 = MIN (y + h, r->height);
+  guint32 last_dst = 0, last_out = src;
 
   if (src == 0 || x1 <= x0)
     return;
@@ -94,6 +75,15 @@ ta_raster_fill (TaRaster *r, int x, int y, int w, int h, guint32 src)
           line[xx] = src;
       else
         for (int xx = x0; xx < x1; xx++)
-          line[xx] = ta_pixel_over (src, line[xx]);
+          {
+            /* Mostly the same few backgrounds (clear, a stripe): reuse
+             * the last blend. */
+            if (line[xx] != last_dst)
+              {
+                last_dst = line[xx];
+                last_out = ta_pixel_over (src, last_dst);
+              }
+            line[xx] = last_out;
+          }
     }
 }

@@ -23,8 +23,27 @@ typedef struct {
 
 /* A colour as a premultiplied ARGB32 pixel. */
 guint32 ta_pixel_from_color  (TaColor c);
-/* Porter-Duff "over": src drawn on dst (both premultiplied). */
-guint32 ta_pixel_over        (guint32 src, guint32 dst);
+/* Porter-Duff "over": src drawn on dst (both premultiplied). Inline: the
+ * fills call it per pixel. */
+static inline guint32
+ta_pixel_over (guint32 src, guint32 dst)
+{
+  guint32 inv = 255 - (src >> 24);
+  guint32 out = 0;
+
+  if (inv == 0 || dst == 0)
+    return src;
+  if (inv == 255)
+    return dst;
+  for (int shift = 0; shift < 32; shift += 8)
+    {
+      /* dst * inv / 255, rounded, without a division */
+      guint32 t = ((dst >> shift) & 0xff) * inv + 128;
+      t = (t + (t >> 8)) >> 8;
+      out |= MIN (((src >> shift) & 0xff) + t, 255u) << shift;
+    }
+  return out;
+}
 
 /* A transparent raster (zeroed); free px with g_free. */
 void    ta_raster_init       (TaRaster *r, int width, int height);
