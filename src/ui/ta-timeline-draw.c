@@ -174,6 +174,15 @@ typedef struct {
 
 #define ROW_LINES_MAX 512
 
+static gboolean
+covers (const gint64 *time, gint64 width)
+{
+  gint64 total = 0;
+  for (guint st = 0; st < TA_N_STATES; st++)
+    total += MAX (time[st], 0);
+  return total >= width;
+}
+
 static const guint32 *
 row_line (Heavy *h, const Row *row)
 {
@@ -201,13 +210,26 @@ row_line (Heavy *h, const Row *row)
       && lo <= hi)
     {
       TaColumnSteps steps;
+      gint64 prev[TA_N_STATES], prev_w = -1;
+      guint32 prev_px = 0;
       ta_column_steps_init (&steps, h->vp.start, h->vp.end, h->ncols, lo);
       for (guint c = lo; c <= hi; c++)
         {
           gint64 *cov = &self->cov[(gsize)c * TA_N_STATES];
+          gint64 w = ta_column_steps_next (&steps);
           TaColor col;
-          if (ta_color_mix (cov, self->state_colors, TA_N_STATES, ta_column_steps_next (&steps), 0.35f, &col))
-            line->px[c] = ta_pixel_from_color (col);
+          /* Neighbouring columns often hold the same mix (a long span):
+           * mixing is the costly part, comparing is not. Widths differ by a
+           * nanosecond from column to column; that only matters when the
+           * buckets do not cover the column (ta_color_mix's coverage). */
+          if (memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
+            {
+              prev_px = ta_color_mix (cov, self->state_colors, TA_N_STATES, w, 0.35f, &col)
+                          ? ta_pixel_from_color (col) : 0;
+              prev_w = w;
+              memcpy (prev, cov, sizeof prev);
+            }
+          line->px[c] = prev_px;
           memset (cov, 0, sizeof (gint64) * TA_N_STATES);
         }
     }
