@@ -10,14 +10,19 @@
  *       after the view changes, then (once exact detail arrived or 2 s
  *       passed) R frames, each with the view moved by 1 ns from the previous
  *       frame's so the canvas' cached node is rebuilt every time. Prints one line per frame:
- *         frame POS KIND SPAN_NS SNAPSHOT_US RENDER_US
+ *         frame POS KIND SPAN_NS SNAPSHOT_US RENDER_US SNAPSHOT_CPU_US RENDER_CPU_US
+ *       (wall time, then the main thread's CPU time, which other load on a
+ *       shared machine barely moves)
  *
  *   ui-bench stall FILE
  *       Opens FILE and, until indexing finished, records the largest gap
  *       between callbacks of a G_PRIORITY_HIGH 1 ms timeout on the main
  *       loop and the largest gap between frame-clock ticks of the canvas
  *       (a tick callback keeps the clock running). Prints
- *         stall timeout_max_us N timeout_p99_us N ... tick_max_us N ticks N load_s S
+ *         stall timeout_max_us N timeout_p99_us N ... tick_max_us N ticks N load_s S ... cpu_max_us N
+ *       (cpu_max_us: the most main-thread CPU time spent between two
+ *       callbacks, i.e. the longest stall our own work caused, which a loaded
+ *       machine does not inflate; TA_BENCH_GAP_LOG=1 lists gaps over 30 ms)
  *
  *   ui-bench firstpaint FILE
  *       What `trace-atlas FILE` does (TaApplication, g_application_run with
@@ -30,49 +35,15 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "ta-app-window.h"
-#include "ta-trace-page.h"
+#include "ta-ui-harness.h"
 #include "ta-timeline.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-static gboolean
-spin_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
-  while (g_get_monotonic_time () < until)
-    {
-      if (cond (data))
-        return TRUE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (1000);
-    }
-  return cond (data);
-}
-
-static gboolean
-page_loaded (gpointer p)
-{
-  return !ta_trace_page_get_loading (p);
-}
-
-static gboolean
-has_frames (gpointer p)
-{
-  return ta_timeline_get_n_frames (ta_trace_page_get_timeline (p)) > 0;
-}
 
 /* ---- frames ---------------------------------------------------------------- */
 
@@ -89,9 +60,22 @@ window_covers (gpointer p)
   return win && ta_window_get_start (win) <= w->a && ta_window_get_end (win) >= w->b;
 }
 
+/* CPU time of the calling thread, µs: unlike wall time, barely moved by
+ * other processes on a shared machine. */
+static double
+thread_cpu_us (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static double last_snap_cpu_us, last_render_cpu_us;
+
 static void
 time_frame (GtkWidget *tl, cairo_t *cr, double *snap_us, double *render_us)
 {
+  double c0, c1, c2;
   GtkWidget *parent = gtk_widget_get_parent (tl);
   GtkSnapshot *s;
   GskRenderNode *node;
@@ -99,11 +83,13 @@ time_frame (GtkWidget *tl, cairo_t *cr, double *snap_us, double *render_us)
   gint64 t0, t1, t2;
 
   gtk_widget_queue_draw (tl);
+  c0 = thread_cpu_us ();
   t0 = g_get_monotonic_time ();
   s = gtk_snapshot_new ();
   gtk_widget_snapshot_child (parent, tl, s);
   node = gtk_snapshot_free_to_node (s);
   t1 = g_get_monotonic_time ();
+  c1 = thread_cpu_us ();
   cairo_save (cr);
   cairo_set_operator (cr, CAIRO_OPERATOR_CLEAR);
   cairo_paint (cr);
@@ -112,6 +98,9 @@ time_frame (GtkWidget *tl, cairo_t *cr, double *snap_us, double *render_us)
     gsk_render_node_draw (node, cr);
   cairo_surface_flush (cairo_get_target (cr));
   t2 = g_get_monotonic_time ();
+  c2 = thread_cpu_us ();
+  last_snap_cpu_us = c1 - c0;
+  last_render_cpu_us = c2 - c1;
   if (ta_timeline_get_n_frames (TA_TIMELINE (tl)) == before)
     g_printerr ("ui-bench: warning: snapshot vfunc did not run\n");
   g_clear_pointer (&node, gsk_render_node_unref);
@@ -143,7 +132,7 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
       dw = 1920 - w;
       dh = 1080 - h;
       gtk_window_set_default_size (GTK_WINDOW (win), ww + dw, wh + dh);
-      spin (400);
+      ta_harness_spin (400);
     }
   w = gtk_widget_get_width (GTK_WIDGET (tl));
   h = gtk_widget_get_height (GTK_WIDGET (tl));
@@ -182,19 +171,21 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
       ta_session_get_view (session, &a, &b);
       /* arrival: the first frame after the view moved (may be summaries only) */
       time_frame (GTK_WIDGET (tl), cr, &su, &ru);
-      g_print ("frame %d arrival %" G_GINT64_FORMAT " %.0f %.0f\n", p, b - a, su, ru);
+      g_print ("frame %d arrival %" G_GINT64_FORMAT " %.0f %.0f %.0f %.0f\n", p, b - a, su, ru,
+               last_snap_cpu_us, last_render_cpu_us);
       /* let the exact window (if the canvas wants one) arrive */
       ww.page = page;
       ww.a = a;
       ww.b = b;
-      spin (60);
-      spin_until (window_covers, &ww, 2000);
+      ta_harness_spin (60);
+      ta_harness_spin_until (window_covers, &ww, 2000);
       for (int r = 0; r < reps; r++)
         {
           /* differs from the previous frame's view by 1 ns: no cache hit */
           ta_session_set_view (session, a + (r % 2), b - ((r + 1) % 2), FALSE);
           time_frame (GTK_WIDGET (tl), cr, &su, &ru);
-          g_print ("frame %d steady %" G_GINT64_FORMAT " %.0f %.0f\n", p, b - a, su, ru);
+          g_print ("frame %d steady %" G_GINT64_FORMAT " %.0f %.0f %.0f %.0f\n", p, b - a, su, ru,
+                   last_snap_cpu_us, last_render_cpu_us);
         }
       if (png && p == npos / 2)
         cairo_surface_write_to_png (surf, png);
@@ -209,6 +200,7 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
 /* ---- stall ----------------------------------------------------------------- */
 
 typedef struct {
+  double last_cpu, max_cpu_gap, max_cpu_at;  /* main-thread CPU µs between callbacks */
   gint64 last_timeout, last_tick;
   gint64 max_timeout_gap, max_tick_gap, max_at, t_open;
   GArray *gaps;
@@ -220,9 +212,20 @@ stall_timeout (gpointer data)
 {
   Stall *st = data;
   gint64 now = g_get_monotonic_time ();
+  double cpu = thread_cpu_us ();
   if (st->last_timeout)
     {
       gint64 gap = now - st->last_timeout;
+      /* CPU the main thread spent in the gap: the work that blocked it, as
+       * opposed to waiting for a core on a loaded machine. */
+      if (cpu - st->last_cpu > st->max_cpu_gap)
+        {
+          st->max_cpu_gap = cpu - st->last_cpu;
+          st->max_cpu_at = (st->last_timeout - st->t_open) / 1e6;
+        }
+      if (g_getenv ("TA_BENCH_GAP_LOG") && gap > 30000)
+        g_printerr ("gap at %.3f s: %.1f ms wall, %.1f ms main-thread CPU\n", (st->last_timeout - st->t_open) / 1e6,
+                    gap / 1e3, (cpu - st->last_cpu) / 1e3);
       if (gap > st->max_timeout_gap)
         {
           st->max_timeout_gap = gap;
@@ -231,6 +234,7 @@ stall_timeout (gpointer data)
       g_array_append_val (st->gaps, gap);
     }
   st->last_timeout = now;
+  st->last_cpu = cpu;
   return G_SOURCE_CONTINUE;
 }
 
@@ -346,20 +350,10 @@ main (int argc, char **argv)
       return 2;
     }
   mode = argv[1];
-  {
-    g_autofree char *tmp = g_dir_make_tmp ("ta-uibench-XXXXXX", NULL);
-    g_setenv ("XDG_DATA_HOME", tmp, TRUE);
-  }
-  gtk_init ();
-  adw_init ();
-  app = ta_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  if (!g_application_register (G_APPLICATION (app), NULL, NULL))
+  win = ta_harness_new_window (&app, 2100, 1250);
+  if (!win)
     return 1;
-  win = ta_app_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (win), 2100, 1250);
-  gtk_window_present (GTK_WINDOW (win));
-  spin (300);
+  ta_harness_spin (300);
 
   file = g_file_new_for_commandline_arg (argv[2]);
   if (!strcmp (mode, "stall"))
@@ -369,14 +363,15 @@ main (int argc, char **argv)
       gint64 t0;
       st.gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
       id = g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_timeout, &st, NULL);
-      spin (200);  /* baseline settles */
+      ta_harness_spin (200);  /* baseline settles */
       st.max_timeout_gap = 0;
+      st.max_cpu_gap = 0;
       g_array_set_size (st.gaps, 0);
       t0 = g_get_monotonic_time ();
       st.t_open = t0;
       page = ta_app_window_open_file (win, file);
       gtk_widget_add_tick_callback (GTK_WIDGET (ta_trace_page_get_timeline (page)), stall_tick, &st, NULL);
-      if (!spin_until (page_loaded, page, 600000))
+      if (!ta_harness_spin_until (ta_harness_page_loaded, page, 600000))
         {
           g_printerr ("ui-bench: did not finish loading\n");
           rc = 1;
@@ -384,17 +379,18 @@ main (int argc, char **argv)
       g_source_remove (id);
       g_array_sort (st.gaps, cmp_i64);
       g_print ("stall timeout_max_us %" G_GINT64_FORMAT " timeout_p99_us %" G_GINT64_FORMAT
-               " max_at_s %.3f timeout_n %u tick_max_us %" G_GINT64_FORMAT " ticks %u load_s %.2f frames %u\n",
+               " max_at_s %.3f timeout_n %u tick_max_us %" G_GINT64_FORMAT " ticks %u load_s %.2f frames %u"
+               " cpu_max_us %.0f cpu_max_at_s %.3f\n",
                st.max_timeout_gap,
                st.gaps->len ? g_array_index (st.gaps, gint64, (gsize)(st.gaps->len * 0.99)) : 0,
                st.max_at / 1e6, st.gaps->len, st.max_tick_gap, st.ticks, (g_get_monotonic_time () - t0) / 1e6,
-               ta_timeline_get_n_frames (ta_trace_page_get_timeline (page)));
+               ta_timeline_get_n_frames (ta_trace_page_get_timeline (page)), st.max_cpu_gap, st.max_cpu_at);
       g_array_unref (st.gaps);
     }
   else
     {
       page = ta_app_window_open_file (win, file);
-      if (!spin_until (page_loaded, page, 600000) || !spin_until (has_frames, page, 10000))
+      if (!ta_harness_spin_until (ta_harness_page_loaded, page, 600000) || !ta_harness_spin_until (ta_harness_has_frames, page, 10000))
         {
           g_printerr ("ui-bench: did not finish loading\n");
           return 1;
@@ -404,6 +400,6 @@ main (int argc, char **argv)
       rc = run_frames (win, page, reps, npos, png);
     }
   gtk_window_destroy (GTK_WINDOW (win));
-  spin (200);
+  ta_harness_spin (200);
   return rc;
 }

@@ -423,6 +423,43 @@ mc_view_get(const mc_view *v, guint64 row, gint64 *out)
   return TRUE;
 }
 
+/* Rows [first, first + n) in order into out (n * n_cols values), decoding
+ * each sealed block once: a bulk read for scans (mc_view_get decodes from
+ * the start of the block for every row). Returns the rows written. */
+guint64
+mc_view_get_rows(const mc_view *v, guint64 first, guint64 n, gint64 *out)
+{
+  if (first >= v->n_rows)
+    return 0;
+  n = MIN(n, v->n_rows - first);
+  guint64 sealed_rows = v->n_sealed_blocks * MC_BLOCK;
+  gboolean any_override = g_hash_table_size(v->overrides) > 0;
+  guint64 r = first;
+  while (r < first + n && r < sealed_rows) {
+    const mc_block *b = mu_vec_at(v->blocks, r / MC_BLOCK);
+    gint64 cur[MC_MAX_COLS] = { 0 };
+    const guint8 *p = b->data;
+    guint64 base = r / MC_BLOCK * MC_BLOCK;
+    for (guint i = 0; i < MC_BLOCK && base + i < first + n; i++) {
+      for (guint c = 0; c < v->n_cols; c++) {
+        guint64 x;
+        p = mu_get_uv(p, &x);
+        cur[c] = dec_col(v->rel, v->none, c, x, cur, cur[c]);
+      }
+      if (base + i < r)
+        continue;
+      gint64 *dst = out + (r - first) * v->n_cols;
+      gint64 key = (gint64)r;
+      const gint64 *o = any_override ? g_hash_table_lookup(v->overrides, &key) : NULL;
+      memcpy(dst, o ? o : cur, v->n_cols * sizeof(gint64));
+      r++;
+    }
+  }
+  for (; r < first + n; r++)
+    mc_view_get(v, r, out + (r - first) * v->n_cols);
+  return n;
+}
+
 static gboolean
 block_find(const mc_view *v, guint64 blk, gint key_col, gint64 key, guint64 *row_out, gint64 *vals)
 {

@@ -266,6 +266,8 @@ gsize mc_table_memory(mc_table *t);
 mc_view *mc_table_view(mc_table *t);
 void mc_view_free(mc_view *v);
 gboolean mc_view_get(const mc_view *v, guint64 row, gint64 *out);
+/* Rows [first, first + n) in bulk (each sealed block decoded once). */
+guint64 mc_view_get_rows(const mc_view *v, guint64 first, guint64 n, gint64 *out);
 /* Finds the row whose key column equals key. */
 gboolean mc_view_find(const mc_view *v, gint key_col, gint64 key, guint64 *row_out, gint64 *vals);
 /* Lower bound on a column that is non-decreasing. */

@@ -270,6 +270,49 @@ ta_snapshot_find_goroutine(const TaSnapshot *snap, gint64 goid, TaGoroutine *out
   return TRUE;
 }
 
+guint64
+ta_snapshot_get_goroutine_columns(const TaSnapshot *snap, guint64 first, guint64 n, gint64 *ids,
+                                  gint64 *created, TaStringId *funcs)
+{
+  enum { CHUNK = 1024 };
+  gint64 buf[CHUNK * GC_N];
+  guint64 done = 0;
+  while (done < n) {
+    guint64 got = mc_view_get_rows(snap->gtab, first + done, MIN(n - done, CHUNK), buf);
+    if (!got)
+      break;
+    for (guint64 i = 0; i < got; i++) {
+      const gint64 *v = buf + i * GC_N;
+      if (ids)
+        ids[done + i] = v[GC_ID];
+      if (created)
+        created[done + i] = v[GC_CREATED];
+      if (funcs)
+        funcs[done + i] = (TaStringId)v[GC_FUNC];
+    }
+    done += got;
+  }
+  return done;
+}
+
+guint64
+ta_snapshot_get_n_region_goroutines(const TaSnapshot *snap)
+{
+  return snap->region_rows->len;
+}
+
+gboolean
+ta_snapshot_get_region_goroutine(const TaSnapshot *snap, guint64 index, guint64 *row,
+                                 guint32 *n_depths)
+{
+  if (index >= snap->region_rows->len)
+    return FALSE;
+  const sn_region_g *e = &g_array_index(snap->region_rows, sn_region_g, index);
+  *row = e->row;
+  *n_depths = e->n;
+  return TRUE;
+}
+
 char *
 ta_snapshot_dup_goroutine_label(const TaSnapshot *snap, const TaGoroutine *g)
 {
@@ -846,22 +889,97 @@ ta_snapshot_source(const TaSnapshot *snap, const TaTrackKey *key, ms_source *src
          key->kind == TA_TRACK_REGIONS || key->kind == TA_TRACK_TASKS;
 }
 
+/* Which of n equal columns of [t0, t0 + span) a bucket goes to: the one
+ * holding its start, i.e. the c with c * span <= (bs - t0) * n, clamped.
+ * Column c takes the bucket starts in [t0 + ceil(c * span / n),
+ * t0 + ceil((c + 1) * span / n)); the stepper walks those bounds with an
+ * integer quotient and remainder (no 128-bit division per column) because
+ * buckets mostly arrive in ascending order; out of order or far ahead it
+ * seeks with one division. */
 typedef struct {
-  TaColumn *cols;
-  guint n;
-  gint64 t0, t1;
-  gint64 origin;
-  guint shift, level;
-} query_ctx;
+  gint64 t0, span;
+  gint64 n, q, r;       /* columns; span / n and span % n */
+  guint c;              /* current column */
+  gint64 lo, hi;        /* bucket starts in [lo, hi) belong to column c */
+  gint64 f1, r1;        /* floor((c + 1) * span / n) and (c + 1) * span % n */
+} column_stepper;
+
+static guint
+column_of_division(const column_stepper *s, gint64 t)
+{
+  if (t <= s->t0)
+    return 0;
+  __int128 c = (__int128)(t - s->t0) * s->n / s->span;
+  return c >= s->n ? (guint)s->n - 1 : (guint)c;
+}
+
+static void
+stepper_seek(column_stepper *s, guint c)
+{
+  __int128 x = (__int128)(c + 1) * s->span;
+  s->c = c;
+  s->f1 = (gint64)(x / s->n);
+  s->r1 = (gint64)(x % s->n);
+  if (c == 0) {
+    s->lo = G_MININT64;
+  } else {
+    __int128 y = (__int128)c * s->span;
+    s->lo = s->t0 + (gint64)(y / s->n) + (y % s->n != 0);
+  }
+  s->hi = (gint64)c + 1 >= s->n ? G_MAXINT64 : s->t0 + s->f1 + (s->r1 != 0);
+}
+
+static void
+stepper_init(column_stepper *s, gint64 t0, gint64 t1, guint n)
+{
+  s->t0 = t0;
+  s->span = t1 - t0;
+  s->n = n;
+  s->q = s->span / n;
+  s->r = s->span % n;
+  stepper_seek(s, 0);
+}
+
+static inline void
+stepper_next(column_stepper *s)
+{
+  s->c++;
+  s->lo = s->hi;
+  s->f1 += s->q;
+  s->r1 += s->r;
+  if (s->r1 >= s->n) {
+    s->r1 -= s->n;
+    s->f1++;
+  }
+  s->hi = (gint64)s->c + 1 >= s->n ? G_MAXINT64 : s->t0 + s->f1 + (s->r1 != 0);
+}
 
 static inline guint
-column_of(const query_ctx *q, gint64 t)
+stepper_column(column_stepper *s, gint64 bs)
 {
-  if (t <= q->t0)
-    return 0;
-  __int128 c = (__int128)(t - q->t0) * q->n / (q->t1 - q->t0);
-  return c >= q->n ? q->n - 1 : (guint)c;
+  if (bs >= s->lo) {
+    for (int k = 0; k < 8 && bs >= s->hi; k++)
+      stepper_next(s);
+    if (bs < s->hi)
+      return s->c;
+  }
+  stepper_seek(s, column_of_division(s, bs));
+  return s->c;
 }
+
+/* Where a query adds bucket times: column c's state s at
+ * time[c * stride + s] (and its span count at spans[c * stride] when
+ * spans is set), so one scan serves TaColumn arrays and flat arrays. */
+typedef struct {
+  column_stepper step;
+  gint64 *time;
+  guint64 *spans;
+  gsize stride;
+  gint64 t1;
+  gint64 origin;
+  guint shift, level;
+  guint lo, hi;          /* columns touched (lo > hi: none) */
+} query_ctx;
 
 static void
 query_bucket(gpointer ud, gint64 b, gint64 n, const ms_acc *acc, guint run_cls)
@@ -872,17 +990,42 @@ query_bucket(gpointer ud, gint64 b, gint64 n, const ms_acc *acc, guint run_cls)
     gint64 bs = q->origin + (b + i) * w;
     if (bs >= q->t1)
       break;
-    if (bs + w <= q->t0)
+    if (bs + w <= q->step.t0)
       continue;
-    TaColumn *c = &q->cols[column_of(q, bs)];
+    guint c = stepper_column(&q->step, bs);
+    gint64 *t = q->time + c * q->stride;
+    q->lo = MIN(q->lo, c);
+    q->hi = MAX(q->hi, c);
     if (acc) {
       for (guint32 m = acc->mask; m; m &= m - 1)
-        c->time[__builtin_ctz(m)] += acc->t[__builtin_ctz(m)];
-      c->n_spans += acc->count;
+        t[__builtin_ctz(m)] += acc->t[__builtin_ctz(m)];
+      if (q->spans)
+        q->spans[c * q->stride] += acc->count;
     } else {
-      c->time[run_cls] += w;
+      t[run_cls] += w;
     }
   }
+}
+
+/* Scans the buckets of [t0, t1) at `level` into q (set up by the caller
+ * apart from the stepper and the bounds). */
+static void
+query_scan(const TaSnapshot *snap, ms_source *src, guint level, gint64 t0, gint64 t1, guint n_columns,
+           query_ctx *q)
+{
+  gint64 w = ta_snapshot_get_bucket_width(snap, level);
+  gint64 origin = snap->store->origin;
+  gint64 bf = t0 <= origin ? 0 : (t0 - origin) / w;
+  gint64 bl = t1 <= origin ? -1 : (t1 - 1 - origin) / w;
+  stepper_init(&q->step, t0, t1, n_columns);
+  q->t1 = t1;
+  q->origin = origin;
+  q->shift = snap->store->shift;
+  q->level = level;
+  q->lo = G_MAXUINT;
+  q->hi = 0;
+  if (bl >= bf)
+    ms_source_scan(src, level, bf, bl, query_bucket, q);
 }
 
 gboolean
@@ -893,28 +1036,54 @@ ta_snapshot_query_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0
   if (n_columns == 0 || t1 <= t0)
     return FALSE;
   memset(out, 0, n_columns * sizeof *out);
-  for (guint i = 0; i < n_columns; i++) {
-    out[i].start = t0 + (gint64)((__int128)(t1 - t0) * i / n_columns);
-    out[i].end = t0 + (gint64)((__int128)(t1 - t0) * (i + 1) / n_columns);
+  gint64 per_col = (t1 - t0) / n_columns;
+  guint level = ta_snapshot_pick_level(snap, per_col);
+  guint8 flags = per_col < ta_snapshot_get_bucket_width(snap, 0) ? TA_COLUMN_COARSE : 0;
+  /* Column c is [t0 + floor(c * span / n), t0 + floor((c + 1) * span / n)). */
+  {
+    gint64 span = t1 - t0, q = span / n_columns, r = span % n_columns, f = 0, rem = 0;
+    for (guint i = 0; i < n_columns; i++) {
+      out[i].start = t0 + f;
+      f += q;
+      rem += r;
+      if (rem >= (gint64)n_columns) {
+        rem -= n_columns;
+        f++;
+      }
+      out[i].end = t0 + f;
+    }
   }
   ms_source src;
   if (!ta_snapshot_source(snap, key, &src))
     return FALSE;
-  gint64 per_col = (t1 - t0) / n_columns;
-  guint level = ta_snapshot_pick_level(snap, per_col);
-  gint64 w = ta_snapshot_get_bucket_width(snap, level);
-  guint8 flags = per_col < ta_snapshot_get_bucket_width(snap, 0) ? TA_COLUMN_COARSE : 0;
   for (guint i = 0; i < n_columns; i++) {
     out[i].level = (guint8)level;
     out[i].flags = flags | (out[i].end > snap->end ? TA_COLUMN_PARTIAL : 0);
   }
-  gint64 origin = snap->store->origin;
-  gint64 bf = t0 <= origin ? 0 : (t0 - origin) / w;
-  gint64 bl = t1 <= origin ? -1 : (t1 - 1 - origin) / w;
-  if (bl < bf)
-    return TRUE;
-  query_ctx q = { out, n_columns, t0, t1, origin, snap->store->shift, level };
-  ms_source_scan(&src, level, bf, bl, query_bucket, &q);
+  G_STATIC_ASSERT(sizeof(TaColumn) % sizeof(gint64) == 0);
+  query_ctx q = { .time = out[0].time, .spans = &out[0].n_spans, .stride = sizeof(TaColumn) / sizeof(gint64) };
+  query_scan(snap, &src, level, t0, t1, n_columns, &q);
+  return TRUE;
+}
+
+gboolean
+ta_snapshot_accumulate_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0, gint64 t1,
+                             guint n_columns, gint64 *time, guint *lo, guint *hi)
+{
+  g_return_val_if_fail(snap && key && time && lo && hi, FALSE);
+  *lo = 1;
+  *hi = 0;
+  if (n_columns == 0 || t1 <= t0)
+    return FALSE;
+  ms_source src;
+  if (!ta_snapshot_source(snap, key, &src))
+    return FALSE;
+  query_ctx q = { .time = time, .stride = TA_N_STATES };
+  query_scan(snap, &src, ta_snapshot_pick_level(snap, (t1 - t0) / n_columns), t0, t1, n_columns, &q);
+  if (q.lo <= q.hi) {
+    *lo = q.lo;
+    *hi = q.hi;
+  }
   return TRUE;
 }
 

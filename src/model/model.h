@@ -348,6 +348,16 @@ gboolean ta_snapshot_get_goroutine(const TaSnapshot *snap, guint64 index, TaGoro
 /* Finds a goroutine by id; index_out may be NULL. */
 gboolean ta_snapshot_find_goroutine(const TaSnapshot *snap, gint64 goid, TaGoroutine *out,
                                     guint64 *index_out);
+/* Bulk read of rows [first, first + n) of the goroutine table (for scans
+ * such as sorting every goroutine off the main thread): each non-NULL array
+ * gets n values. Returns the rows read (fewer past the end). */
+guint64 ta_snapshot_get_goroutine_columns(const TaSnapshot *snap, guint64 first, guint64 n,
+                                          gint64 *ids, gint64 *created, TaStringId *funcs);
+/* Goroutines that have region tracks, ascending table row: the row and how
+ * many region depths (TA_TRACK_REGIONS tracks, sub 0..n_depths-1) it has. */
+guint64 ta_snapshot_get_n_region_goroutines(const TaSnapshot *snap);
+gboolean ta_snapshot_get_region_goroutine(const TaSnapshot *snap, guint64 index, guint64 *row,
+                                          guint32 *n_depths);
 /* "g123 pkg.fn" (or "g123" without a known start function), newly allocated. */
 char *ta_snapshot_dup_goroutine_label(const TaSnapshot *snap, const TaGoroutine *g);
 
@@ -424,6 +434,14 @@ guint ta_snapshot_pick_level(const TaSnapshot *snap, gint64 ns_per_column);
  * only summaries in memory. FALSE for an unknown or metric track. */
 gboolean ta_snapshot_query_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0,
                                  gint64 t1, guint n_columns, TaColumn *out);
+/* The bulk form for drawing many rows: adds the same columns' per-state
+ * times to time[c * TA_N_STATES + state] (no column ranges, levels, flags
+ * or span counts) and sets [*lo, *hi] to the columns it added to (*lo > *hi
+ * when none), so a caller can keep `time` zeroed and clear only those.
+ * FALSE as ta_snapshot_query_track. */
+gboolean ta_snapshot_accumulate_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0,
+                                      gint64 t1, guint n_columns, gint64 *time, guint *lo,
+                                      guint *hi);
 /* Metric query: min/max/last per column, from the metric summaries. */
 gboolean ta_snapshot_query_metric(const TaSnapshot *snap, TaMetric metric, gint64 t0, gint64 t1,
                                   guint n_columns, TaMetricColumn *out);

@@ -24,8 +24,10 @@ struct _TaAppWindow
   GtkWidget       *recent_label;
   GtkWidget       *sample_button;
 
-  GtkRecentManager *recent_manager;
+  GtkRecentManager *recent_manager;   /* NULL until the first idle after start-up */
   gulong            recent_changed_id;
+  guint             recent_idle;
+  GPtrArray        *pending_recent;   /* URIs opened before the manager was there */
   GtkFileChooserNative *chooser;
 };
 
@@ -91,6 +93,8 @@ add_recent (TaAppWindow *self, GFile *file)
 
   if (self->recent_manager)
     gtk_recent_manager_add_full (self->recent_manager, uri, &data);
+  else
+    g_ptr_array_add (self->pending_recent, g_steal_pointer (&uri));
 }
 
 static void
@@ -193,6 +197,42 @@ rebuild_recent (TaAppWindow *self)
     }
   gtk_widget_set_visible (self->recent_label, mine->len > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->recent_list), mine->len > 0);
+}
+
+/* The recent manager parses the user's whole recently-used list and the
+ * list stats each file: done after the first frame, not before it (and
+ * the list rebuilt only if the empty state shows). */
+static gboolean
+recent_idle_cb (gpointer data)
+{
+  TaAppWindow *self = data;
+
+  self->recent_idle = 0;
+  /* GSETTINGS/recent files may be unavailable in sandboxes and tests; the
+   * default manager copes (it just keeps the list in memory). */
+  self->recent_manager = gtk_recent_manager_get_default ();
+  for (guint i = 0; i < self->pending_recent->len; i++)
+    {
+      g_autoptr (GFile) file = g_file_new_for_uri (g_ptr_array_index (self->pending_recent, i));
+      add_recent (self, file);
+    }
+  g_ptr_array_set_size (self->pending_recent, 0);
+  self->recent_changed_id = g_signal_connect_swapped (self->recent_manager, "changed",
+                                                      G_CALLBACK (rebuild_recent), self);
+  if (adw_tab_view_get_n_pages (self->tab_view) == 0)
+    rebuild_recent (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The first frame is being drawn: the recent list can come after it. */
+static gboolean
+first_tick_cb (GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+  TaAppWindow *self = TA_APP_WINDOW (widget);
+
+  if (!self->recent_idle && !self->recent_manager)
+    self->recent_idle = g_idle_add_full (G_PRIORITY_LOW, recent_idle_cb, self, NULL);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -340,6 +380,8 @@ ta_app_window_dispose (GObject *object)
   TaAppWindow *self = TA_APP_WINDOW (object);
 
   g_clear_signal_handler (&self->recent_changed_id, self->recent_manager);
+  g_clear_handle_id (&self->recent_idle, g_source_remove);
+  g_clear_pointer (&self->pending_recent, g_ptr_array_unref);
   if (self->chooser)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -420,17 +462,14 @@ ta_app_window_init (TaAppWindow *self)
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
 #endif
 
-  /* GSETTINGS/recent files may be unavailable in sandboxes and tests; the
-   * default manager copes (it just keeps the list in memory). */
-  self->recent_manager = gtk_recent_manager_get_default ();
-  self->recent_changed_id = g_signal_connect_swapped (self->recent_manager, "changed",
-                                                      G_CALLBACK (rebuild_recent), self);
+  self->pending_recent = g_ptr_array_new_with_free_func (g_free);
+  gtk_widget_add_tick_callback (GTK_WIDGET (self), first_tick_cb, NULL, NULL);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
-  rebuild_recent (self);
+  rebuild_recent (self);  /* empty until the recent manager is there */
   gtk_stack_set_visible_child_name (self->stack, "empty");
   ta_app_window_update_actions (self);
 }

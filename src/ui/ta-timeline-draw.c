@@ -7,6 +7,7 @@
 #define G_LOG_DOMAIN "ta-timeline"
 
 #include "ta-timeline-private.h"
+#include "ta-timeline-raster.h"
 
 /* ---- drawing: rows ------------------------------------------------------- */
 
@@ -19,6 +20,53 @@ draw_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *layout, const c
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
   gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* Span labels: a span's text laid out once, at its natural width or
+ * ellipsized to the span's width rounded down to LABEL_STEP_PX (so a few
+ * widths serve every span); shaping text anew for each span of each frame
+ * was most of a labelled view's time. */
+#define LABEL_STEP_PX 8
+#define LABEL_CACHE_MAX 4096
+
+static PangoLayout *
+label_layout (TaTimeline *self, PangoLayout *base, const char *text, int width_px)
+{
+  g_autofree char *key = g_strdup_printf ("%c%d|%s", base == self->layout ? 'n' : 's', width_px, text);
+  PangoLayout *lay = g_hash_table_lookup (self->label_layouts, key);
+
+  if (lay)
+    return lay;
+  if (g_hash_table_size (self->label_layouts) >= LABEL_CACHE_MAX)
+    g_hash_table_remove_all (self->label_layouts);
+  lay = pango_layout_copy (base);
+  pango_layout_set_text (lay, text, -1);
+  pango_layout_set_width (lay, width_px > 0 ? width_px * PANGO_SCALE : -1);
+  g_hash_table_insert (self->label_layouts, g_steal_pointer (&key), lay);
+  return lay;
+}
+
+/* Draws `text` in at most max_w pixels (ellipsized), or nothing when that
+ * leaves no room for a letter. */
+static void
+draw_span_label (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
+                 double x, double y, double max_w, GdkRGBA color)
+{
+  PangoLayout *lay = label_layout (self, base, text, -1);
+  int natural_w;
+
+  pango_layout_get_pixel_size (lay, &natural_w, NULL);
+  if (natural_w > max_w)
+    {
+      int w = (int)(max_w / LABEL_STEP_PX) * LABEL_STEP_PX;
+      if (w < 2 * LABEL_STEP_PX)
+        return;
+      lay = label_layout (self, base, text, w);
+    }
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
+  gtk_snapshot_append_layout (snapshot, lay, &color);
   gtk_snapshot_restore (snapshot);
 }
 
@@ -72,52 +120,153 @@ span_color (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
   return c;
 }
 
-/* Draws one state row from columns: colour-mixed per pixel, runs merged. */
-static void
-draw_row_columns (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
-                  const TaViewport *vp, guint ncols)
-{
-  double x0 = GUTTER_W;
-  guint c = 0;
+/* The heavy layer paints the track area into a TaRaster (one texture for
+ * GTK) and collects text (labels) in a second snapshot drawn over it:
+ * thousands of one-pixel colour nodes per frame cost far more to build and
+ * to render than writing the pixels. */
+typedef struct {
+  TaTimeline  *self;
+  TaRaster     ras;           /* the track area in device pixels: x from GUTTER_W, y from RULER_H */
+  guint32     *line;          /* one row's pixel line */
+  GtkSnapshot *text;          /* labels, drawn over the raster */
+  TaViewport   vp;            /* the time range over the raster's device pixel columns */
+  guint        ncols;         /* device pixel columns (logical width * scale) */
+  int          scale;         /* device pixels per logical pixel (2 on HiDPI) */
+  int          cleared;       /* raster rows above this are cleared or drawn */
+} Heavy;
 
-  if (!ta_snapshot_query_track (self->snap, &row->key, vp->start, vp->end, ncols, self->cols))
-    return;
-  while (c < ncols)
-    {
-      TaColor col;
-      guint run = 1;
-      if (!ta_color_mix (self->cols[c].time, self->state_colors, TA_N_STATES,
-                         self->cols[c].end - self->cols[c].start, 0.35f, &col))
-        {
-          c++;
-          continue;
-        }
-      while (c + run < ncols)
-        {
-          TaColor next;
-          if (!ta_color_mix (self->cols[c + run].time, self->state_colors, TA_N_STATES,
-                             self->cols[c + run].end - self->cols[c + run].start, 0.35f, &next)
-              || fabsf (next.r - col.r) > 0.01f || fabsf (next.g - col.g) > 0.01f
-              || fabsf (next.b - col.b) > 0.01f || fabsf (next.a - col.a) > 0.01f)
-            break;
-          run++;
-        }
-      fill (snapshot, timeline_rgba (col), x0 + c, y, run, row->height);
-      c += run;
-    }
+/* The raster is cleared as rows are drawn, top to bottom, and only where
+ * no row line overwrites it whole (headers, gaps, metric rows): clearing
+ * all of it first and then copying row lines over it wrote it twice. */
+static void
+raster_clear_to (Heavy *h, int y)
+{
+  y = MIN (y, h->ras.height);
+  if (y > h->cleared)
+    memset (h->ras.px + (gsize)h->cleared * h->ras.width, 0,
+            sizeof (guint32) * (gsize)(y - h->cleared) * h->ras.width);
+  h->cleared = MAX (h->cleared, y);
 }
 
-/* Draws one state row from exact spans: spans of a pixel or more as boxes
+/* Copies a row's line into device rows [y0, y1). */
+static void
+raster_put_row (Heavy *h, int y0, int y1)
+{
+  raster_clear_to (h, y0);
+  ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
+  h->cleared = MAX (h->cleared, MIN (y1, h->ras.height));
+}
+
+/* Device pixel rows [y0, y1) of the raster a row at logical y covers. */
+static void
+row_pixels (const Heavy *h, const Row *row, double y, int *y0, int *y1)
+{
+  *y0 = (int)floor ((y - RULER_H) * h->scale + 0.5);
+  *y1 = (int)floor ((y - RULER_H + row->height) * h->scale + 0.5);
+}
+
+/* A summary row's colour line for the current time range, kept so that a
+ * redraw that only scrolled vertically does not query the model again. */
+typedef struct {
+  TaTrackKey key;
+  guint32    px[];   /* premultiplied colour per pixel column, 0 where empty */
+} RowLine;
+
+#define ROW_LINES_MAX 512
+
+static gboolean
+covers (const gint64 *time, gint64 width)
+{
+  gint64 total = 0;
+  for (guint st = 0; st < TA_N_STATES; st++)
+    total += MAX (time[st], 0);
+  return total >= width;
+}
+
+static const guint32 *
+row_line (Heavy *h, const Row *row)
+{
+  TaTimeline *self = h->self;
+  RowLine *line;
+  guint lo, hi;
+
+  if (self->line_t0 != h->vp.start || self->line_t1 != h->vp.end || self->line_ncols != h->ncols
+      || self->line_snap != self->snap || g_hash_table_size (self->row_lines) >= ROW_LINES_MAX)
+    {
+      g_hash_table_remove_all (self->row_lines);
+      self->line_t0 = h->vp.start;
+      self->line_t1 = h->vp.end;
+      self->line_ncols = h->ncols;
+      self->line_snap = self->snap;
+    }
+  line = g_hash_table_lookup (self->row_lines, &row->key);
+  if (line)
+    return line->px;
+  line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * h->ncols);
+  line->key = row->key;
+  /* self->cov is all zero between rows: the query adds into it and only
+   * the columns it touched are mixed and cleared. */
+  if (ta_snapshot_accumulate_track (self->snap, &row->key, h->vp.start, h->vp.end, h->ncols, self->cov, &lo, &hi)
+      && lo <= hi)
+    {
+      TaColumnSteps steps;
+      gint64 prev[TA_N_STATES], prev_w = -1;
+      guint32 prev_px = 0;
+      ta_column_steps_init (&steps, h->vp.start, h->vp.end, h->ncols, lo);
+      for (guint c = lo; c <= hi; c++)
+        {
+          gint64 *cov = &self->cov[(gsize)c * TA_N_STATES];
+          gint64 w = ta_column_steps_next (&steps);
+          TaColor col;
+          /* Neighbouring columns often hold the same mix (a long span):
+           * mixing is the costly part, comparing is not. Widths differ by a
+           * nanosecond from column to column; that only matters when the
+           * buckets do not cover the column (ta_color_mix's coverage). */
+          if (memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
+            {
+              prev_px = ta_color_mix (cov, self->state_colors, TA_N_STATES, w, 0.35f, &col)
+                          ? ta_pixel_from_color (col) : 0;
+              prev_w = w;
+              memcpy (prev, cov, sizeof prev);
+            }
+          line->px[c] = prev_px;
+          memset (cov, 0, sizeof (gint64) * TA_N_STATES);
+        }
+    }
+  g_hash_table_insert (self->row_lines, &line->key, line);
+  return line->px;
+}
+
+/* One state row from the summaries: each pixel column coloured by the time
+ * each state covers in its bucket. */
+static void
+raster_row_columns (Heavy *h, const Row *row, double y, guint32 base)
+{
+  const guint32 *px = row_line (h, row);
+  int y0, y1;
+
+  for (guint c = 0; c < h->ncols; c++)
+    h->line[c] = px[c] ? ta_pixel_over (px[c], base) : base;
+  row_pixels (h, row, y, &y0, &y1);
+  raster_put_row (h, y0, y1);
+}
+
+/* One state row from exact spans: spans of a pixel or more as boxes
  * (labelled when wide), thinner ones merged per pixel column by coverage. */
 static void
-draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
-                const TaViewport *vp, const TaSpan *spans, gsize n, guint ncols)
+raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize n, guint32 base)
 {
+  TaTimeline *self = h->self;
+  const TaViewport *vp = &h->vp;
+  guint ncols = h->ncols;
   double nspp = ta_viewport_ns_per_px (vp);
   gint64 *cov = self->cov;
-  gboolean any_thin = FALSE;
+  guint thin_lo = G_MAXUINT, thin_hi = 0;
   gsize i = 0;
+  int y0, y1;
 
+  for (guint c = 0; c < ncols; c++)
+    h->line[c] = base;
   /* Skip spans ending before the view (binary search). */
   {
     gsize lo = 0, hi = n;
@@ -131,7 +280,8 @@ draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double 
       }
     i = lo;
   }
-  memset (cov, 0, sizeof (gint64) * ncols * TA_N_STATES);
+  /* cov is all zero between calls: only the columns thin spans touched
+   * are cleared again afterwards. */
   for (; i < n && spans[i].start < vp->end; i++)
     {
       const TaSpan *s = &spans[i];
@@ -146,7 +296,9 @@ draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double 
       if (xb - xa >= 1.0)
         {
           double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
-          fill (snapshot, timeline_rgba (col), GUTTER_W + ca, y, cb - ca, row->height);
+          ta_line_blend (h->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
+          /* Labels are placed in logical pixels. */
+          ca /= h->scale, cb /= h->scale;
           if (cb - ca > LABEL_MIN_PX && row->height >= 12)
             {
               g_autofree char *label = span_label (self, &row->key, s);
@@ -154,7 +306,7 @@ draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double 
               if (label && *label)
                 {
                   PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
-                  draw_text (self, snapshot, lay, label, GUTTER_W + ca + 3,
+                  draw_span_label (self, h->text, lay, label, GUTTER_W + ca + 3,
                              y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
                 }
             }
@@ -171,35 +323,47 @@ draw_row_spans (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double 
               gint64 ov = MIN (b, ce) - MAX (a, cs);
               cov[c * TA_N_STATES + s->state] += MAX (ov, 1);
             }
-          any_thin = TRUE;
+          thin_lo = MIN (thin_lo, c0);
+          thin_hi = MAX (thin_hi, c1);
         }
     }
-  if (any_thin)
-    for (guint c = 0; c < ncols; c++)
-      {
-        TaColor col;
-        if (ta_color_mix (&cov[c * TA_N_STATES], self->state_colors, TA_N_STATES,
-                          (gint64)MAX (nspp, 1), 0.35f, &col))
-          fill (snapshot, timeline_rgba (col), GUTTER_W + c, y, 1, row->height);
-      }
+  for (guint c = thin_lo; c <= thin_hi && c < ncols; c++)
+    {
+      TaColor col;
+      if (ta_color_mix (&cov[c * TA_N_STATES], self->state_colors, TA_N_STATES,
+                        (gint64)MAX (nspp, 1), 0.35f, &col))
+        h->line[c] = ta_pixel_over (ta_pixel_from_color (col), h->line[c]);
+      memset (&cov[c * TA_N_STATES], 0, sizeof (gint64) * TA_N_STATES);
+    }
+  row_pixels (h, row, y, &y0, &y1);
+  raster_put_row (h, y0, y1);
 }
 
-static void
-draw_metric_row (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double y,
-                 const TaViewport *vp, guint ncols)
+static guint32
+metric_pixel (TaColor c, float alpha)
 {
+  c.a = alpha;
+  return ta_pixel_from_color (c);
+}
+
+/* A metric row: stacked columns (goroutines by state) or a min/max band
+ * per column with a line through the last values. */
+static void
+raster_metric_row (Heavy *h, const Row *row, double y)
+{
+  TaTimeline *self = h->self;
+  guint ncols = h->ncols;
   TaMetric metrics[TA_N_METRICS];
   guint nm = ta_track_metrics (row->key.kind, metrics);
   g_autofree TaMetricColumn *mc = g_new0 (TaMetricColumn, (gsize)ncols * MAX (nm, 1));
   gint64 vmax = 1;
-  cairo_t *cr;
   gboolean stacked = row->key.kind == TA_TRACK_GOROUTINES;
+  /* In device pixels, like the raster. */
+  double top = floor ((y - RULER_H) * h->scale + 0.5), rh = row->height * h->scale;
 
   for (guint m = 0; m < nm; m++)
-    {
-      if (!ta_snapshot_query_metric (self->snap, metrics[m], vp->start, vp->end, ncols, mc + m * ncols))
-        memset (mc + m * ncols, 0, sizeof (TaMetricColumn) * ncols);
-    }
+    if (!ta_snapshot_query_metric (self->snap, metrics[m], h->vp.start, h->vp.end, ncols, mc + m * ncols))
+      memset (mc + m * ncols, 0, sizeof (TaMetricColumn) * ncols);
   for (guint c = 0; c < ncols; c++)
     {
       gint64 sum = 0;
@@ -216,91 +380,84 @@ draw_metric_row (TaTimeline *self, GtkSnapshot *snapshot, const Row *row, double
       vmax = MAX (vmax, sum);
     }
 
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)y,
-                                                                 (float)ncols, row->height));
-  cairo_translate (cr, GUTTER_W, y);
   if (stacked)
-    {
-      /* Goroutines by state: stacked columns of each state's maximum. */
-      for (guint c = 0; c < ncols; c++)
-        {
-          double base = row->height;
-          for (guint m = 0; m < nm; m++)
-            {
-              TaMetricColumn *x = &mc[m * ncols + c];
-              TaColor col = self->metric_colors[metrics[m]];
-              double h;
-              if (!x->valid || x->max <= 0)
-                continue;
-              h = (double)x->max / (double)vmax * (row->height - 2);
-              cairo_set_source_rgba (cr, col.r, col.g, col.b, 0.9);
-              cairo_rectangle (cr, c, base - h, 1, h);
-              cairo_fill (cr);
-              base -= h;
-            }
-        }
-    }
+    for (guint c = 0; c < ncols; c++)
+      {
+        double base = rh;
+        for (guint m = 0; m < nm; m++)
+          {
+            TaMetricColumn *x = &mc[m * ncols + c];
+            double hh;
+            if (!x->valid || x->max <= 0)
+              continue;
+            hh = (double)x->max / (double)vmax * (rh - 2);
+            ta_raster_fill (&h->ras, (int)c, (int)floor (top + base - hh + 0.5), 1,
+                            (int)floor (top + base + 0.5) - (int)floor (top + base - hh + 0.5),
+                            metric_pixel (self->metric_colors[metrics[m]], 0.9f));
+            base -= hh;
+          }
+      }
   else
-    {
-      for (guint m = 0; m < nm; m++)
-        {
-          TaColor col = self->metric_colors[metrics[m]];
-          gboolean first = TRUE, area = m == 0 && row->key.kind == TA_TRACK_HEAP;
-          double last_y = row->height;
-          /* min/max band per column, then a line through the last values. */
-          for (guint c = 0; c < ncols; c++)
-            {
-              TaMetricColumn *x = &mc[m * ncols + c];
-              double ya, yb;
-              if (!x->valid)
-                continue;
-              ya = row->height - 1 - (double)x->max / (double)vmax * (row->height - 3);
-              yb = row->height - 1 - (double)x->min / (double)vmax * (row->height - 3);
-              cairo_set_source_rgba (cr, col.r, col.g, col.b, area ? 0.35 : 0.9);
-              if (area)
-                cairo_rectangle (cr, c, ya, 1, row->height - ya);
-              else
-                cairo_rectangle (cr, c, ya, 1, MAX (yb - ya, 1));
-              cairo_fill (cr);
-              if (!first && !area)
-                {
-                  cairo_move_to (cr, c - 0.5, last_y);
-                  cairo_line_to (cr, c + 0.5, ya);
-                }
-              last_y = row->height - 1 - (double)x->last / (double)vmax * (row->height - 3);
-              first = FALSE;
-            }
-          cairo_set_line_width (cr, 1);
-          cairo_stroke (cr);
-        }
-    }
-  cairo_destroy (cr);
+    for (guint m = 0; m < nm; m++)
+      {
+        gboolean first = TRUE, area = m == 0 && row->key.kind == TA_TRACK_HEAP;
+        guint32 band = metric_pixel (self->metric_colors[metrics[m]], area ? 0.35f : 0.9f);
+        guint32 ink = metric_pixel (self->metric_colors[metrics[m]], 0.9f);
+        double last_y = rh;
+        for (guint c = 0; c < ncols; c++)
+          {
+            TaMetricColumn *x = &mc[m * ncols + c];
+            double ya, yb;
+            if (!x->valid)
+              continue;
+            ya = rh - 1 - (double)x->max / (double)vmax * (rh - 3);
+            yb = rh - 1 - (double)x->min / (double)vmax * (rh - 3);
+            if (area)
+              ta_raster_fill (&h->ras, (int)c, (int)floor (top + ya), 1, (int)ceil (rh - ya), band);
+            else
+              ta_raster_fill (&h->ras, (int)c, (int)floor (top + ya), 1, (int)ceil (MAX (yb - ya, 1)), band);
+            if (!first && !area)
+              {
+                /* The step from the previous column's last value. */
+                double lo = MIN (last_y, ya), hi = MAX (last_y, ya);
+                ta_raster_fill (&h->ras, (int)c, (int)floor (top + lo), 1, (int)ceil (hi - lo) + 1, ink);
+              }
+            last_y = rh - 1 - (double)x->last / (double)vmax * (rh - 3);
+            first = FALSE;
+          }
+      }
 
   {
     g_autofree char *max_text = row->key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)vmax)
                                                               : g_strdup_printf ("%" G_GINT64_FORMAT, vmax);
-    draw_text (self, snapshot, self->small_layout, max_text, GUTTER_W + ncols - 80, y, 76, timeline_fg_color (self, 0.6f));
+    draw_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)ncols / h->scale - 80, y, 76,
+               timeline_fg_color (self, 0.6f));
   }
 }
 
-/* CPU sample ticks on goroutine, proc and thread rows. */
+/* CPU sample ticks on goroutine, proc and thread rows. `visible` maps the
+ * keys of the visible rows to their index in `rows` + 1. */
 static void
-draw_cpu_ticks (TaTimeline *self, GtkSnapshot *snapshot, const TaViewport *vp,
-                GHashTable *visible, double y_off)
+raster_cpu_ticks (Heavy *h, GHashTable *visible, const GArray *rows, double y_off)
 {
+  TaTimeline *self = h->self;
   guint64 n = ta_snapshot_get_n_cpu_samples (self->snap);
-  guint64 i = ta_snapshot_lower_bound_cpu_sample (self->snap, vp->start);
+  guint64 i = ta_snapshot_lower_bound_cpu_sample (self->snap, h->vp.start);
   guint drawn = 0;
-  GdkRGBA c = timeline_rgba (self->cpu_color);
+  guint32 tick = ta_pixel_from_color (self->cpu_color);
+  g_autofree int *last_x = g_new (int, MAX (rows->len, 1));
+
+  for (guint k = 0; k < rows->len; k++)
+    last_x[k] = G_MININT;
 
   for (; i < n && drawn < MAX_CPU_TICKS; i++)
     {
       TaCpuSample s;
-      double x;
+      int x;
       TaTrackKey keys[3];
-      if (!ta_snapshot_get_cpu_sample (self->snap, i, &s) || s.time >= vp->end)
+      if (!ta_snapshot_get_cpu_sample (self->snap, i, &s) || s.time >= h->vp.end)
         break;
-      x = GUTTER_W + ta_viewport_time_to_x (vp, s.time);
+      x = (int)floor (ta_viewport_time_to_x (&h->vp, s.time));
       keys[0] = (TaTrackKey){ TA_TRACK_GOROUTINE, 0, s.g };
       keys[1] = (TaTrackKey){ TA_TRACK_PROC, 0, s.p };
       keys[2] = (TaTrackKey){ TA_TRACK_THREAD, 0, s.m };
@@ -309,44 +466,98 @@ draw_cpu_ticks (TaTimeline *self, GtkSnapshot *snapshot, const TaViewport *vp,
           gpointer v = g_hash_table_lookup (visible, &keys[k]);
           if (v)
             {
-              const Row *r = &g_array_index (self->rows, Row, GPOINTER_TO_UINT (v) - 1);
-              fill (snapshot, c, x, RULER_H + r->top - y_off + r->height - 5, 1, 5);
+              guint ri = GPOINTER_TO_UINT (v) - 1;
+              const Row *r = &g_array_index (rows, Row, ri);
+              int y1 = (int)floor ((r->top - y_off + r->height) * h->scale + 0.5);
+              /* Samples come in time order: zoomed out, many fall in the
+               * pixel the row's last tick already marked. */
+              if (last_x[ri] != x)
+                ta_raster_fill (&h->ras, x, y1 - 5 * h->scale, h->scale, 5 * h->scale, tick);
+              last_x[ri] = x;
               drawn++;
             }
         }
     }
 }
 
+/* Draws the rows: state colours and span labels into `snapshot`; header
+ * bars, header texts and track labels into `gutter` unless it is NULL (the
+ * caller's cached gutter layer still holds: they depend on the rows and the
+ * scroll position, not on the time range). */
 static void
-draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
+draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int width, int height)
 {
-  TaViewport vp = timeline_current_viewport (self);
-  guint ncols = (guint)MAX (timeline_canvas_width (self), 1);
+  Heavy h = { self };
   double y_off = timeline_scroll_y (self);
   g_autoptr (GHashTable) visible = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
+  g_autoptr (GArray) shown = g_array_new (FALSE, FALSE, sizeof (Row));
   GdkRGBA header_bg = self->dark ? (GdkRGBA){ 1, 1, 1, 0.08f } : (GdkRGBA){ 0, 0, 0, 0.06f };
-  GdkRGBA stripe = self->dark ? (GdkRGBA){ 1, 1, 1, 0.025f } : (GdkRGBA){ 0, 0, 0, 0.02f };
-  int first;
+  TaColor stripe_c = self->dark ? (TaColor){ 1, 1, 1, 0.025f } : (TaColor){ 0, 0, 0, 0.02f };
+  guint32 stripe = ta_pixel_from_color (stripe_c);
+  cairo_surface_t *surface;
+  int ras_h;
 
-  if (self->n_cols_alloc < ncols)
+  /* The raster has the surface's device pixels, so that it stays sharp at
+   * scale 2; rows, hit testing and labels stay in logical pixels. */
+  h.scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+  h.vp = timeline_current_viewport (self);
+  h.ncols = (guint)MAX (timeline_canvas_width (self), 1) * (guint)h.scale;
+  h.vp.width = h.ncols;
+  ras_h = MAX (height - (int)RULER_H, 1) * h.scale;
+  if (self->n_cols_alloc < h.ncols)
     {
-      self->cols = g_renew (TaColumn, self->cols, ncols);
-      self->n_cols_alloc = ncols;
+      self->cols = g_renew (TaColumn, self->cols, h.ncols);
+      self->n_cols_alloc = h.ncols;
     }
-  self->cov = g_renew (gint64, self->cov, (gsize)ncols * TA_N_STATES);
+  if (self->n_cov_cols < h.ncols)
+    {
+      g_free (self->cov);
+      self->cov = g_new0 (gint64, (gsize)h.ncols * TA_N_STATES);
+      self->n_cov_cols = h.ncols;
+    }
+  /* The raster is the pixel data of a cairo image surface: GTK 4.8 converts
+   * every pixel of a texture node through floats when it draws one with
+   * cairo, an image painted from a cairo node is one composite. Two surfaces
+   * are kept and used in turn (a fresh 8 MB one each frame costs more in
+   * page faults than the drawing): the cairo node records a snapshot of the
+   * surface, and by the time a surface comes round again the node of two
+   * frames ago is gone, so cairo need not copy it when we flush and write. */
+  self->raster_turn ^= 1;
+  if (!self->raster[self->raster_turn]
+      || cairo_image_surface_get_width (self->raster[self->raster_turn]) != (int)h.ncols
+      || cairo_image_surface_get_height (self->raster[self->raster_turn]) != ras_h)
+    {
+      g_clear_pointer (&self->raster[self->raster_turn], cairo_surface_destroy);
+      self->raster[self->raster_turn] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols, ras_h);
+    }
+  surface = self->raster[self->raster_turn];
+  /* Painted 1:1 onto the device pixels (no scaling, no filtering). Set only
+   * when it changes: setting it counts as a modification, for which cairo
+   * copies the surface out of the previous frame's node. */
+  {
+    double sx, sy;
+    cairo_surface_get_device_scale (surface, &sx, &sy);
+    if (sx != h.scale || sy != h.scale)
+      cairo_surface_set_device_scale (surface, h.scale, h.scale);
+  }
+  g_assert (cairo_image_surface_get_stride (surface) == (int)h.ncols * 4);
+  cairo_surface_flush (surface);
+  h.ras.px = (guint32 *)cairo_image_surface_get_data (surface);
+  h.ras.width = (int)h.ncols;
+  h.ras.height = ras_h;
+  h.line = g_new (guint32, h.ncols);
+  h.text = gtk_snapshot_new ();
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
-  first = timeline_row_at_y (self, RULER_H);
-  if (first < 0)
-    first = 0;
-  /* timeline_row_at_y returns -1 in gaps: step back to the row above the top edge. */
-  while (first > 0 && g_array_index (self->rows, Row, first).top > y_off)
-    first--;
-
-  for (guint i = (guint)first; i < self->rows->len; i++)
+  if (gutter)
+    gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
     {
-      const Row *r = &g_array_index (self->rows, Row, i);
-      double y = RULER_H + r->top - y_off;
+      Row row, *r = &row;
+      double y;
+      if (!timeline_get_row (self, i, r))
+        break;
+      y = RULER_H + r->top - y_off;
       if (y > height)
         break;
       if (y + r->height < RULER_H)
@@ -355,52 +566,87 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
       if (r->type == ROW_HEADER || r->type == ROW_SUBHEADER)
         {
           g_autofree char *text = NULL;
+          if (!gutter)
+            continue;
           if (r->type == ROW_HEADER)
             text = g_strdup_printf ("%s %s  (%u)", self->collapsed[r->group] ? "▸" : "▾",
                                     group_names[r->group], r->count);
           else
             text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
-          fill (snapshot, header_bg, 0, y, width, r->height);
-          draw_text (self, snapshot, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+          fill (gutter, header_bg, 0, y, width, r->height);
+          draw_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
                      r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
                      width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
           continue;
         }
 
-      if (i % 2)
-        fill (snapshot, stripe, GUTTER_W, y, ncols, r->height);
       if (r->key.kind == TA_TRACK_GOROUTINE || r->key.kind == TA_TRACK_PROC
           || r->key.kind == TA_TRACK_THREAD)
-        g_hash_table_insert (visible, (gpointer)&r->key, GUINT_TO_POINTER (i + 1));
+        g_array_append_val (shown, *r);
 
-      gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)y, (float)ncols, r->height));
       if (r->is_metric)
-        draw_metric_row (self, snapshot, r, y, &vp, ncols);
+        {
+          int y0, y1;
+          row_pixels (&h, r, y, &y0, &y1);
+          raster_clear_to (&h, y1);
+          if (i % 2)
+            ta_raster_fill (&h.ras, 0, (int)floor ((y - RULER_H) * h.scale + 0.5), (int)h.ncols,
+                            (int)floor (r->height * h.scale + 0.5), stripe);
+          raster_metric_row (&h, r, y);
+        }
       else
         {
           gsize n;
-          const TaSpan *spans = timeline_window_spans_for (self, &r->key, vp.start, vp.end, &n);
+          const TaSpan *spans = timeline_window_spans_for (self, &r->key, h.vp.start, h.vp.end, &n);
+          guint32 base = i % 2 ? stripe : 0;
           if (spans || (self->window && timeline_window_track_index (self, &r->key) >= 0
-                        && ta_window_get_start (self->window) <= vp.start
-                        && ta_window_get_end (self->window) >= vp.end))
-            draw_row_spans (self, snapshot, r, y, &vp, spans, n, ncols);
+                        && ta_window_get_start (self->window) <= h.vp.start
+                        && ta_window_get_end (self->window) >= h.vp.end))
+            raster_row_spans (&h, r, y, spans, n, base);
           else
-            draw_row_columns (self, snapshot, r, y, &vp, ncols);
+            raster_row_columns (&h, r, y, base);
         }
-      gtk_snapshot_pop (snapshot);
 
       /* The label in the gutter. */
+      if (gutter)
       {
         g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
         PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
-        draw_text (self, snapshot, lay, label ? label : "", 8 + r->indent * 12,
+        draw_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
                    y + (r->height >= TRACK_H ? 2 : 0), GUTTER_W - 12 - r->indent * 12,
                    timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
     }
+  raster_clear_to (&h, h.ras.height);
   if (ta_snapshot_get_n_cpu_samples (self->snap))
-    draw_cpu_ticks (self, snapshot, &vp, visible, y_off);
+    {
+      /* Keyed only now: `shown` no longer moves. */
+      for (guint k = 0; k < shown->len; k++)
+        g_hash_table_insert (visible, &g_array_index (shown, Row, k).key, GUINT_TO_POINTER (k + 1));
+      raster_cpu_ticks (&h, visible, shown, y_off);
+    }
+
+  cairo_surface_mark_dirty (surface);
+  {
+    cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)RULER_H,
+                                                                           (float)h.ras.width / h.scale,
+                                                                           (float)h.ras.height / h.scale));
+    cairo_set_source_surface (cr, surface, GUTTER_W, RULER_H);
+    cairo_paint (cr);
+    cairo_destroy (cr);
+  }
+  {
+    GskRenderNode *text = gtk_snapshot_free_to_node (h.text);
+    if (text)
+      {
+        gtk_snapshot_append_node (snapshot, text);
+        gsk_render_node_unref (text);
+      }
+  }
+  g_free (h.line);
   gtk_snapshot_pop (snapshot);
+  if (gutter)
+    gtk_snapshot_pop (gutter);
 }
 
 /* ---- drawing: ruler and overlay ------------------------------------------ */
@@ -457,6 +703,7 @@ draw_overlay (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
   TaViewport vp = timeline_current_viewport (self);
   gint64 s0, s1;
   double y_off = timeline_scroll_y (self);
+  Row rowbuf;
 
   /* Selection: shaded range and its duration in the ruler. */
   if (self->session && ta_session_get_selection (self->session, &s0, &s1))
@@ -479,9 +726,10 @@ draw_overlay (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
     }
 
   /* Selected span outline. */
-  if (self->has_selected_span && self->selected_row >= 0 && self->selected_row < (int)self->rows->len)
+  if (self->has_selected_span && self->selected_row >= 0
+      && timeline_get_row (self, (guint64)self->selected_row, &rowbuf))
     {
-      const Row *r = &g_array_index (self->rows, Row, self->selected_row);
+      const Row *r = &rowbuf;
       double xa = MAX (GUTTER_W + ta_viewport_time_to_x (&vp, self->selected_span.start), GUTTER_W - 2);
       double xb = MIN (GUTTER_W + ta_viewport_time_to_x (&vp, self->selected_span.end), width + 2);
       double y = RULER_H + r->top - y_off;
@@ -498,9 +746,9 @@ draw_overlay (TaTimeline *self, GtkSnapshot *snapshot, int width, int height)
   /* Hover: row highlight, span outline and the cursor line. */
   if (self->pointer_in && self->pointer_x >= GUTTER_W)
     {
-      if (self->hover_row >= 0 && self->hover_row < (int)self->rows->len)
+      if (self->hover_row >= 0 && timeline_get_row (self, (guint64)self->hover_row, &rowbuf))
         {
-          const Row *r = &g_array_index (self->rows, Row, self->hover_row);
+          const Row *r = &rowbuf;
           double y = RULER_H + r->top - y_off;
           fill (snapshot, timeline_fg_color (self, 0.06f), 0, y, GUTTER_W, r->height);
           if (self->hover_has_span)
@@ -548,25 +796,43 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (!self->snap)
     return;
 
-  if (!self->heavy || self->heavy_t0 != vp.start || self->heavy_t1 != vp.end || self->heavy_w != width
-      || self->heavy_h != height || self->heavy_scroll != y_off || self->heavy_snap != self->snap
-      || self->heavy_window != self->window || self->heavy_layout_serial != self->layout_serial)
+  if (!self->gutter || self->gutter_w != width || self->gutter_h != height || self->gutter_scroll != y_off
+      || self->gutter_snap != self->snap || self->gutter_layout_serial != self->layout_serial)
+    g_clear_pointer (&self->gutter, gsk_render_node_unref);
+  if (!self->heavy || !self->gutter || self->heavy_t0 != vp.start || self->heavy_t1 != vp.end
+      || self->heavy_w != width || self->heavy_h != height || self->heavy_scroll != y_off
+      || self->heavy_scale != gtk_widget_get_scale_factor (widget)
+      || self->heavy_snap != self->snap || self->heavy_window != self->window
+      || self->heavy_layout_serial != self->layout_serial)
     {
       GtkSnapshot *s = gtk_snapshot_new ();
+      GtkSnapshot *gs = self->gutter ? NULL : gtk_snapshot_new ();
       g_clear_pointer (&self->heavy, gsk_render_node_unref);
-      draw_heavy (self, s, width, height);
+      draw_heavy (self, s, gs, width, height);
       draw_ruler (self, s, width);
       self->heavy = gtk_snapshot_free_to_node (s);
       self->heavy_t0 = vp.start;
       self->heavy_t1 = vp.end;
       self->heavy_w = width;
       self->heavy_h = height;
+      self->heavy_scale = gtk_widget_get_scale_factor (widget);
       self->heavy_scroll = y_off;
       self->heavy_snap = self->snap;
       self->heavy_window = self->window;
       self->heavy_layout_serial = self->layout_serial;
+      if (gs)
+        {
+          self->gutter = gtk_snapshot_free_to_node (gs);
+          self->gutter_w = width;
+          self->gutter_h = height;
+          self->gutter_scroll = y_off;
+          self->gutter_snap = self->snap;
+          self->gutter_layout_serial = self->layout_serial;
+        }
       timeline_schedule_window_request (self);
     }
+  if (self->gutter)
+    gtk_snapshot_append_node (snapshot, self->gutter);
   if (self->heavy)
     gtk_snapshot_append_node (snapshot, self->heavy);
   draw_overlay (self, snapshot, width, height);

@@ -429,6 +429,66 @@ ta_color_mix (const int64_t *coverage, const TaColor *colors, guint n,
   return TRUE;
 }
 
+/* floor(a / b) and ceil(a / b) for b > 0 and any sign of a. */
+static int64_t
+div_floor (int64_t a, int64_t b)
+{
+  int64_t q = a / b;
+  return (a % b != 0 && a < 0) ? q - 1 : q;
+}
+
+static int64_t
+div_ceil (int64_t a, int64_t b)
+{
+  int64_t q = a / b;
+  return (a % b != 0 && a > 0) ? q + 1 : q;
+}
+
+/* First time whose column (floor((t - t0) * n / (t1 - t0)), as the model
+ * computes it) is at least `col`. */
+static int64_t
+column_boundary (int64_t t0, int64_t t1, guint n, guint col)
+{
+  __int128 x = (__int128)(t1 - t0) * col;
+  int64_t off = (int64_t)(x / n + (x % n != 0));
+  return t0 + off;
+}
+
+void
+ta_column_steps_init (TaColumnSteps *s, int64_t t0, int64_t t1, guint n_cols, guint first)
+{
+  __int128 x = (__int128)(t1 - t0) * first;
+  s->n = MAX (n_cols, 1);
+  s->q = (t1 - t0) / s->n;
+  s->r = (t1 - t0) % s->n;
+  s->f = (int64_t)(x / s->n);
+  s->rem = (int64_t)(x % s->n);
+}
+
+gboolean
+ta_column_bucket_range (int64_t origin, int64_t bucket_w, int64_t t0, int64_t t1, guint n_cols,
+                        guint col, int64_t *start, int64_t *end)
+{
+  int64_t b0, b1;
+
+  if (bucket_w <= 0 || n_cols == 0 || col >= n_cols || t1 <= t0)
+    return FALSE;
+  /* Buckets from b0 (inclusive) to b1 (exclusive) start in the column. */
+  if (col == 0)
+    b0 = div_floor (t0 - origin, bucket_w);
+  else
+    b0 = div_ceil (column_boundary (t0, t1, n_cols, col) - origin, bucket_w);
+  if (col + 1 == n_cols)
+    b1 = div_ceil (t1 - origin, bucket_w);
+  else
+    b1 = div_ceil (column_boundary (t0, t1, n_cols, col + 1) - origin, bucket_w);
+  if (b1 <= b0)
+    return FALSE;
+  *start = origin + b0 * bucket_w;
+  *end = origin + b1 * bucket_w;
+  return TRUE;
+}
+
 static int
 hexval (char c)
 {

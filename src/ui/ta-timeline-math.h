@@ -86,6 +86,38 @@ typedef struct {
 gboolean ta_color_mix           (const int64_t *coverage, const TaColor *colors,
                                  guint n, int64_t bucket_ns, float min_alpha,
                                  TaColor *out);
+/* The time the summary buckets behind pixel column `col` of a query over
+ * [t0, t1) in `n_cols` columns really cover. The model assigns each bucket
+ * (width `bucket_w`, on a grid from `origin`) whole to the column holding
+ * its start, the first column also taking the bucket that straddles t0; so
+ * a column's per-state times add up to this range, not to the column's own
+ * width (a bucket may be wider than a column, or two may start in one).
+ * Returns FALSE when no bucket starts in the column. */
+gboolean ta_column_bucket_range  (int64_t origin, int64_t bucket_w, int64_t t0, int64_t t1,
+                                  guint n_cols, guint col, int64_t *start, int64_t *end);
+/* Walks the widths of the columns of a query over [t0, t1) in n_cols
+ * columns (column c is [t0 + floor(c * span / n), t0 + floor((c + 1) * span / n)),
+ * as the model splits it) with an integer quotient and remainder: one
+ * division to start at column `first`, none per column after. */
+typedef struct {
+  int64_t f, rem;     /* floor(c * span / n) and c * span % n for the next column c */
+  int64_t q, r, n;    /* span / n, span % n, n */
+} TaColumnSteps;
+void    ta_column_steps_init    (TaColumnSteps *s, int64_t t0, int64_t t1, guint n_cols, guint first);
+/* The next column's width (end - start). */
+static inline int64_t
+ta_column_steps_next (TaColumnSteps *s)
+{
+  int64_t f0 = s->f;
+  s->f += s->q;
+  s->rem += s->r;
+  if (s->rem >= s->n)
+    {
+      s->rem -= s->n;
+      s->f++;
+    }
+  return s->f - f0;
+}
 /* Parses "#rgb", "#rgba", "#rrggbb" or "#rrggbbaa". */
 gboolean ta_color_parse         (const char *text, TaColor *out);
 

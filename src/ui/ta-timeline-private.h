@@ -10,6 +10,7 @@
 
 #include "ta-timeline.h"
 #include "ta-timeline-math.h"
+#include "ta-goroutine-layout.h"
 
 #define RULER_H      30.0
 #define GUTTER_W     210.0
@@ -34,7 +35,7 @@ typedef enum {
   N_GROUPS
 } Group;
 
-static const char *group_names[N_GROUPS] = {
+G_GNUC_UNUSED static const char *group_names[N_GROUPS] = {
   "Overview", "Procs", "Threads", "Goroutines", "Tasks",
 };
 
@@ -56,11 +57,6 @@ typedef struct {
   TaStringId func;       /* subheaders */
 } Row;
 
-typedef struct {
-  gint64 id, created;
-  TaStringId func;
-} GoSortItem;
-
 struct _TaTimeline
 {
   GtkWidget parent_instance;
@@ -71,9 +67,19 @@ struct _TaTimeline
   gulong      snap_handler;
   gulong      view_handler, sel_handler;
 
-  /* layout */
+  /* layout: fixed rows (overview, procs, threads, tasks) materialised; the
+   * goroutine group virtual (go_layout), inserted before rows[go_at] */
   GArray    *rows;                /* Row */
   double     content_h;
+  TaGoLayout *go_layout;          /* NULL until the first one is built */
+  guint      go_at;               /* rows[] index the goroutine rows come before */
+  double     go_top;              /* y of the first goroutine row */
+  guint64    go_n;                /* virtual rows shown (0 when collapsed) */
+  GCancellable *go_cancel;        /* the build in flight */
+  guint      go_serial;           /* bumps when the order changes: older builds are stale */
+  gboolean   go_pending;          /* a newer snapshot waits for a build */
+  gint64     go_next_start;       /* monotonic µs before which no build starts (throttle) */
+  guint      go_timeout;
   gboolean   collapsed[N_GROUPS];
   TaGoroutineSort sort;
   gboolean   group_by_func;
@@ -99,17 +105,32 @@ struct _TaTimeline
   /* drawing scratch */
   TaColumn  *cols;
   guint      n_cols_alloc;
-  gint64    *cov;
+  gint64    *cov;                 /* per column and state, kept all zero between rows */
+  guint      n_cov_cols;
+  GHashTable *row_lines;          /* TaTrackKey* -> RowLine: summary rows' colours for line_* */
+  gint64     line_t0, line_t1;
+  guint      line_ncols;
+  gpointer   line_snap;
+  cairo_surface_t *raster[2];     /* the track area's pixels, used in turn */
+  guint      raster_turn;
   PangoLayout *layout;
   PangoLayout *small_layout;
+  GHashTable *label_layouts;      /* "font|width|text" -> PangoLayout: span labels laid out once */
 
   /* heavy layer cache */
   GskRenderNode *heavy;
   gint64   heavy_t0, heavy_t1;
   double   heavy_scroll;
-  int      heavy_w, heavy_h;
+  int      heavy_w, heavy_h, heavy_scale;
   gpointer heavy_snap, heavy_window;
   guint    heavy_layout_serial;
+  /* gutter layer (header bars, texts, track labels): kept while only the
+   * time range changes */
+  GskRenderNode *gutter;
+  double   gutter_scroll;
+  int      gutter_w, gutter_h;
+  gpointer gutter_snap;
+  guint    gutter_layout_serial;
   guint    layout_serial;
   guint    n_frames;
 
@@ -127,9 +148,20 @@ struct _TaTimeline
   double   zoom_scale_start;
   gint64   zoom_view_t0, zoom_view_t1;
   int      selected_row;
+  TaTrackKey selected_key;        /* to find selected_row again when rows move */
   gboolean has_selected_span;
   TaSpan   selected_span;
 };
+
+/* ta-timeline-layout.c */
+void timeline_rebuild_layout (TaTimeline *self);
+void timeline_request_goroutine_layout (TaTimeline *self, gboolean order_changed);
+void timeline_layout_dispose (TaTimeline *self);
+guint64 timeline_n_rows (TaTimeline *self);
+gboolean timeline_get_row (TaTimeline *self, guint64 i, Row *out);
+int timeline_row_at_y (TaTimeline *self, double y);
+guint64 timeline_first_visible_row (TaTimeline *self);
+gboolean timeline_find_track_row (TaTimeline *self, const TaTrackKey *key, guint64 *index_out);
 
 /* ta-timeline.c */
 GdkRGBA timeline_rgba (TaColor c);
@@ -139,10 +171,10 @@ double timeline_canvas_width (TaTimeline *self);
 double timeline_scroll_y (TaTimeline *self);
 guint timeline_key_hash (gconstpointer k);
 gboolean timeline_key_equal_cb (gconstpointer a, gconstpointer b);
-int timeline_row_at_y (TaTimeline *self, double y);
 const TaSpan * timeline_window_spans_for (TaTimeline *self, const TaTrackKey *key, gint64 t0, gint64 t1, gsize *n);
 int timeline_window_track_index (TaTimeline *self, const TaTrackKey *key);
 void timeline_schedule_window_request (TaTimeline *self);
+void timeline_invalidate_heavy (TaTimeline *self);
 
 /* ta-timeline-draw.c */
 void ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot);

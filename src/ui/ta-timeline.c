@@ -1,9 +1,10 @@
 /* ta-timeline.c: the timeline canvas.
  *
  * One widget draws the ruler, the track labels and every visible row with a
- * snapshot vfunc. Rows are virtual: the layout is an array of small structs
- * (a million goroutines is a million of those, nothing more) and a frame
- * only touches the rows inside the viewport, found by binary search.
+ * snapshot vfunc. Rows are virtual (ta-timeline-layout.c): the few fixed
+ * rows are small structs, the goroutine group is a sorted array of table
+ * rows built on a worker (ta-goroutine-layout.c), and a frame only
+ * materialises the rows inside the viewport, found by binary search.
  *
  * Zoomed out, each pixel column of a row is coloured by the time each state
  * covers in it, read from the model's summaries (never a sample of spans, so
@@ -12,9 +13,12 @@
  * worker pool; the frame never waits for them: it draws columns until the
  * window arrives.
  *
- * The heavy layer is cached as a render node keyed by what it depends on;
- * hover, cursor and selection are an overlay drawn on top, so moving the
- * pointer never rebuilds it.
+ * Drawing (ta-timeline-draw.c) paints the track area's pixels itself into
+ * one image, with text as Pango nodes over it. The heavy layer is cached as
+ * a render node keyed by what it depends on, the gutter (labels, headers)
+ * separately since it does not depend on the time range; hover, cursor and
+ * selection are an overlay drawn on top, so moving the pointer never
+ * rebuilds either.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -32,7 +36,6 @@ enum {
 };
 static guint signals[N_SIGNALS];
 
-static void ta_timeline_rebuild_layout (TaTimeline *self);
 static void maybe_request_window (TaTimeline *self);
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -58,8 +61,8 @@ timeline_scroll_y (TaTimeline *self)
   return gtk_adjustment_get_value (self->vadj);
 }
 
-static void
-invalidate_heavy (TaTimeline *self)
+void
+timeline_invalidate_heavy (TaTimeline *self)
 {
   g_clear_pointer (&self->heavy, gsk_render_node_unref);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -138,7 +141,9 @@ static void
 style_changed_cb (TaTimeline *self)
 {
   load_palette (self);
-  invalidate_heavy (self);
+  g_clear_pointer (&self->gutter, gsk_render_node_unref);
+  g_hash_table_remove_all (self->row_lines);
+  timeline_invalidate_heavy (self);
 }
 
 GdkRGBA
@@ -151,221 +156,6 @@ GdkRGBA
 timeline_fg_color (TaTimeline *self, float alpha)
 {
   return self->dark ? (GdkRGBA){ 1, 1, 1, alpha } : (GdkRGBA){ 0, 0, 0, alpha };
-}
-
-/* ---- layout ------------------------------------------------------------ */
-
-static void
-add_row (TaTimeline *self, RowType type, Group group, TaTrackKey key, float h, gboolean metric,
-         guint8 indent)
-{
-  Row r = { 0 };
-  r.key = key;
-  r.type = type;
-  r.group = group;
-  r.height = h;
-  r.is_metric = metric;
-  r.indent = indent;
-  r.top = self->content_h;
-  self->content_h += h + ROW_GAP;
-  g_array_append_val (self->rows, r);
-}
-
-static guint
-add_header (TaTimeline *self, Group group, guint count)
-{
-  TaTrackKey none = { TA_TRACK_NONE, 0, 0 };
-  add_row (self, ROW_HEADER, group, none, HEADER_H, FALSE, 0);
-  g_array_index (self->rows, Row, self->rows->len - 1).count = count;
-  return self->rows->len - 1;
-}
-
-static int
-cmp_go_id (gconstpointer a, gconstpointer b)
-{
-  const GoSortItem *x = a, *y = b;
-  return (x->id > y->id) - (x->id < y->id);
-}
-
-static int
-cmp_go_start (gconstpointer a, gconstpointer b)
-{
-  const GoSortItem *x = a, *y = b;
-  if (x->created != y->created)
-    return (x->created > y->created) - (x->created < y->created);
-  return cmp_go_id (a, b);
-}
-
-static int
-cmp_go_func (gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  TaTimeline *self = user_data;
-  const GoSortItem *x = a, *y = b;
-  if (x->func != y->func)
-    {
-      int c = g_strcmp0 (ta_snapshot_get_string (self->snap, x->func),
-                         ta_snapshot_get_string (self->snap, y->func));
-      if (c)
-        return c;
-    }
-  return self->sort == TA_SORT_BY_START ? cmp_go_start (a, b) : cmp_go_id (a, b);
-}
-
-static void
-add_goroutine_rows (TaTimeline *self, gint64 goid, guint8 indent)
-{
-  TaTrackKey key = { TA_TRACK_GOROUTINE, 0, goid };
-  guint64 idx;
-
-  add_row (self, ROW_TRACK, GROUP_GOROUTINES, key, TRACK_H, FALSE, indent);
-  /* Its user regions, one row per nesting depth. */
-  for (guint32 d = 0; d < 64; d++)
-    {
-      TaTrackKey rk = { TA_TRACK_REGIONS, d, goid };
-      if (!ta_snapshot_find_track (self->snap, &rk, &idx))
-        break;
-      add_row (self, ROW_TRACK, GROUP_GOROUTINES, rk, REGION_H, FALSE, indent + 1);
-    }
-}
-
-static void
-ta_timeline_rebuild_layout (TaTimeline *self)
-{
-  TaSnapshot *snap = self->snap;
-  guint hdr;
-
-  g_array_set_size (self->rows, 0);
-  self->content_h = 0;
-  self->layout_serial++;
-
-  if (snap)
-    {
-      static const TaTrackKind overview[] = {
-        TA_TRACK_GC, TA_TRACK_STW, TA_TRACK_HEAP, TA_TRACK_GOROUTINES, TA_TRACK_THREADS,
-      };
-      guint np = ta_snapshot_get_n_procs (snap), nt = ta_snapshot_get_n_threads (snap);
-      guint64 ng = ta_snapshot_get_n_goroutines (snap);
-      guint n_lanes = 0;
-      guint64 idx;
-
-      hdr = add_header (self, GROUP_OVERVIEW, G_N_ELEMENTS (overview));
-      if (!self->collapsed[GROUP_OVERVIEW])
-        for (guint i = 0; i < G_N_ELEMENTS (overview); i++)
-          {
-            TaTrackKey key = { overview[i], 0, 0 };
-            gboolean metric = overview[i] == TA_TRACK_HEAP || overview[i] == TA_TRACK_GOROUTINES
-                              || overview[i] == TA_TRACK_THREADS;
-            add_row (self, ROW_TRACK, GROUP_OVERVIEW, key, metric ? METRIC_H : TRACK_H, metric, 0);
-          }
-
-      hdr = add_header (self, GROUP_PROCS, np);
-      if (!self->collapsed[GROUP_PROCS])
-        for (guint i = 0; i < np; i++)
-          {
-            TaProcInfo p;
-            if (ta_snapshot_get_proc (snap, i, &p))
-              add_row (self, ROW_TRACK, GROUP_PROCS, (TaTrackKey){ TA_TRACK_PROC, 0, p.id }, TRACK_H, FALSE, 0);
-          }
-
-      hdr = add_header (self, GROUP_THREADS, nt);
-      if (!self->collapsed[GROUP_THREADS])
-        for (guint i = 0; i < nt; i++)
-          {
-            TaThreadInfo t;
-            if (ta_snapshot_get_thread (snap, i, &t))
-              add_row (self, ROW_TRACK, GROUP_THREADS, (TaTrackKey){ TA_TRACK_THREAD, 0, t.id }, TRACK_H, FALSE, 0);
-          }
-
-      hdr = add_header (self, GROUP_GOROUTINES, (guint)ng);
-      if (!self->collapsed[GROUP_GOROUTINES] && ng > 0)
-        {
-          g_autoptr (GArray) items = g_array_sized_new (FALSE, FALSE, sizeof (GoSortItem), (guint)ng);
-          for (guint64 i = 0; i < ng; i++)
-            {
-              TaGoroutine g;
-              GoSortItem it;
-              if (!ta_snapshot_get_goroutine (snap, i, &g))
-                continue;
-              it.id = g.id;
-              it.created = g.creation_time;
-              it.func = g.start_func;
-              g_array_append_val (items, it);
-            }
-          if (self->group_by_func)
-            g_array_sort_with_data (items, cmp_go_func, self);
-          else
-            g_array_sort (items, self->sort == TA_SORT_BY_START ? cmp_go_start : cmp_go_id);
-
-          for (guint i = 0; i < items->len; i++)
-            {
-              GoSortItem *it = &g_array_index (items, GoSortItem, i);
-              if (self->group_by_func && (i == 0 || g_array_index (items, GoSortItem, i - 1).func != it->func))
-                {
-                  guint n = 0;
-                  TaTrackKey none = { TA_TRACK_NONE, 0, 0 };
-                  while (i + n < items->len && g_array_index (items, GoSortItem, i + n).func == it->func)
-                    n++;
-                  add_row (self, ROW_SUBHEADER, GROUP_GOROUTINES, none, SUBHEADER_H, FALSE, 0);
-                  g_array_index (self->rows, Row, self->rows->len - 1).count = n;
-                  g_array_index (self->rows, Row, self->rows->len - 1).func = it->func;
-                }
-              add_goroutine_rows (self, it->id, self->group_by_func ? 1 : 0);
-            }
-        }
-
-      while (TRUE)
-        {
-          TaTrackKey key = { TA_TRACK_TASKS, n_lanes, 0 };
-          if (!ta_snapshot_find_track (snap, &key, &idx))
-            break;
-          n_lanes++;
-        }
-      if (n_lanes || ta_snapshot_get_n_tasks (snap))
-        {
-          hdr = add_header (self, GROUP_TASKS, n_lanes);
-          if (!self->collapsed[GROUP_TASKS])
-            for (guint l = 0; l < n_lanes; l++)
-              add_row (self, ROW_TRACK, GROUP_TASKS, (TaTrackKey){ TA_TRACK_TASKS, l, 0 }, TASK_H, FALSE, 0);
-        }
-      (void)hdr;
-    }
-
-  {
-    double page = MAX (gtk_widget_get_height (GTK_WIDGET (self)) - RULER_H, 1);
-    double value = gtk_adjustment_get_value (self->vadj);
-    gtk_adjustment_configure (self->vadj, CLAMP (value, 0, MAX (self->content_h - page, 0)),
-                              0, MAX (self->content_h, page), TRACK_H * 3, page * 0.9, page);
-  }
-  self->hover_row = -1;
-  self->hover_has_span = FALSE;
-  invalidate_heavy (self);
-}
-
-int
-timeline_row_at_y (TaTimeline *self, double y)
-{
-  guint lo = 0, hi = self->rows->len;
-  double cy = y - RULER_H + timeline_scroll_y (self);
-
-  if (y < RULER_H)
-    return -1;
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      if (g_array_index (self->rows, Row, mid).top <= cy)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  if (lo == 0)
-    return -1;
-  lo--;
-  {
-    Row *r = &g_array_index (self->rows, Row, lo);
-    if (cy < r->top + r->height)
-      return (int)lo;
-  }
-  return -1;
 }
 
 /* ---- exact spans (windows) ------------------------------------------------ */
@@ -415,7 +205,7 @@ window_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   for (guint i = 0; i < ta_window_get_n_tracks (win); i++)
     g_hash_table_insert (self->window_tracks, (gpointer)ta_window_get_track (win, i),
                          GINT_TO_POINTER (i + 1));
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
   g_object_unref (self);
 }
 
@@ -451,7 +241,7 @@ maybe_request_window (TaTimeline *self)
   gint64 span = vp.end - vp.start, t0, t1;
   gboolean all_in_window = self->window != NULL;
 
-  if (!self->doc || !self->snap || !self->rows->len)
+  if (!self->doc || !self->snap || !timeline_n_rows (self))
     return;
 
   keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
@@ -462,9 +252,11 @@ maybe_request_window (TaTimeline *self)
       self->cols = g_renew (TaColumn, self->cols, ncols);
       self->n_cols_alloc = ncols;
     }
-  for (int i = MAX (timeline_row_at_y (self, RULER_H), 0); i < (int)self->rows->len; i++)
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
     {
-      Row *r = &g_array_index (self->rows, Row, i);
+      Row row, *r = &row;
+      if (!timeline_get_row (self, i, r))
+        break;
       if (r->top > bottom)
         break;
       if (r->type != ROW_TRACK || r->is_metric)
@@ -514,16 +306,15 @@ static gboolean
 span_at (TaTimeline *self, int row, double x, TaSpan *out)
 {
   TaViewport vp = timeline_current_viewport (self);
-  const Row *r;
+  Row rowbuf, *r = &rowbuf;
   const TaSpan *spans;
   gsize n, lo = 0, hi;
   gint64 t, slop;
   gint64 best_d = G_MAXINT64;
   gboolean found = FALSE;
 
-  if (row < 0 || row >= (int)self->rows->len)
+  if (row < 0 || !timeline_get_row (self, (guint64)row, r))
     return FALSE;
-  r = &g_array_index (self->rows, Row, row);
   if (r->type != ROW_TRACK || r->is_metric)
     return FALSE;
   spans = timeline_window_spans_for (self, &r->key, vp.start, vp.end, &n);
@@ -581,14 +372,13 @@ query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip
 {
   TaTimeline *self = TA_TIMELINE (widget);
   int row = timeline_row_at_y (self, y);
-  const Row *r;
+  Row rowbuf, *r = &rowbuf;
   TaViewport vp = timeline_current_viewport (self);
   GString *s;
   TaSpan span;
 
-  if (row < 0 || x < GUTTER_W || !self->snap)
+  if (row < 0 || x < GUTTER_W || !self->snap || !timeline_get_row (self, (guint64)row, r))
     return FALSE;
-  r = &g_array_index (self->rows, Row, row);
   if (r->type != ROW_TRACK)
     return FALSE;
   s = g_string_new (NULL);
@@ -642,27 +432,36 @@ query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip
     }
   else
     {
-      /* A merged area: span count and time per state in this pixel column. */
-      TaColumn col;
-      gint64 t = ta_viewport_x_to_time (&vp, floor (x - GUTTER_W));
-      gint64 w = MAX ((gint64)ceil (ta_viewport_ns_per_px (&vp)), 1);
-      if (ta_snapshot_query_track (self->snap, &r->key, t, t + w, 1, &col))
+      /* A merged area: span count and time per state in this pixel column,
+       * queried exactly as the canvas drew it, over the time its buckets
+       * cover (which is what the per-state times add up to). */
+      guint ncols = (guint)MAX (timeline_canvas_width (self), 1);
+      guint c = (guint)CLAMP (floor (x - GUTTER_W), 0, ncols - 1);
+      g_autofree TaColumn *cols = g_new (TaColumn, ncols);
+      gint64 b0, b1;
+      if (ta_snapshot_query_track (self->snap, &r->key, vp.start, vp.end, ncols, cols))
         {
+          const TaColumn *col = &cols[c];
           gint64 covered = 0;
           for (guint st = 1; st < TA_N_STATES; st++)
-            covered += col.time[st];
-          if (covered == 0 && col.n_spans == 0)
+            covered += col->time[st];
+          if ((covered == 0 && col->n_spans == 0)
+              || !ta_column_bucket_range (ta_snapshot_get_origin (self->snap),
+                                          ta_snapshot_get_bucket_width (self->snap, col->level),
+                                          vp.start, vp.end, ncols, c, &b0, &b1))
             {
               g_string_free (s, TRUE);
               return FALSE;
             }
-          g_autofree char *cw = ta_format_duration (col.end - col.start);
-          g_string_append_printf (s, "%" G_GUINT64_FORMAT " span%s in %s", col.n_spans,
-                                  col.n_spans == 1 ? "" : "s", cw);
+          {
+            g_autofree char *cw = ta_format_duration (b1 - b0);
+            g_string_append_printf (s, "%" G_GUINT64_FORMAT " span%s in %s", col->n_spans,
+                                    col->n_spans == 1 ? "" : "s", cw);
+          }
           for (guint st = 1; st < TA_N_STATES; st++)
-            if (col.time[st] > 0)
+            if (col->time[st] > 0)
               {
-                g_autofree char *d = ta_format_duration (col.time[st]);
+                g_autofree char *d = ta_format_duration (col->time[st]);
                 g_string_append_printf (s, "\n%s: %s", ta_state_label (st), d);
               }
         }
@@ -779,20 +578,19 @@ static void
 toggle_group (TaTimeline *self, Group g)
 {
   self->collapsed[g] = !self->collapsed[g];
-  ta_timeline_rebuild_layout (self);
+  timeline_rebuild_layout (self);
 }
 
 static void
 activate_at (TaTimeline *self, double x, double y)
 {
   int row = timeline_row_at_y (self, y);
-  const Row *r;
+  Row rowbuf, *r = &rowbuf;
   TaSpan span;
   TaViewport vp = timeline_current_viewport (self);
 
-  if (row < 0)
+  if (row < 0 || !timeline_get_row (self, (guint64)row, r))
     return;
-  r = &g_array_index (self->rows, Row, row);
   if (r->type == ROW_HEADER)
     {
       toggle_group (self, r->group);
@@ -808,6 +606,7 @@ activate_at (TaTimeline *self, double x, double y)
   if (span_at (self, row, x, &span))
     {
       self->selected_row = row;
+      self->selected_key = r->key;
       self->has_selected_span = TRUE;
       self->selected_span = span;
       gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -975,16 +774,13 @@ action_activate_at (GtkWidget *widget, const char *name, GVariant *param)
 
   g_variant_get (param, "(uuxx)", &kind, &sub, &id, &t);
   key = (TaTrackKey){ kind, sub, id };
-  for (guint i = 0; i < self->rows->len; i++)
+  if (ta_timeline_reveal_track (self, &key))
     {
-      Row *r = &g_array_index (self->rows, Row, i);
-      if (r->type == ROW_TRACK && key_equal (&r->key, &key))
-        {
-          ta_timeline_reveal_track (self, &key);
-          activate_at (self, GUTTER_W + ta_viewport_time_to_x (&vp, t),
-                       RULER_H + r->top - timeline_scroll_y (self) + r->height / 2);
-          return;
-        }
+      guint64 i;
+      Row r;
+      if (timeline_find_track_row (self, &key, &i) && timeline_get_row (self, i, &r))
+        activate_at (self, GUTTER_W + ta_viewport_time_to_x (&vp, t),
+                     RULER_H + r.top - timeline_scroll_y (self) + r.height / 2);
     }
 }
 
@@ -1003,7 +799,7 @@ snapshot_published_cb (TaDocument *doc, TaSnapshot *snap, TaTimeline *self)
   end = ta_snapshot_get_end (snap);
   if (self->session)
     ta_session_set_extent (self->session, start, MAX (end, start + 1));
-  ta_timeline_rebuild_layout (self);
+  timeline_request_goroutine_layout (self, FALSE);
 }
 
 void
@@ -1017,6 +813,7 @@ ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
   g_clear_signal_handler (&self->snap_handler, self->doc);
   g_clear_object (&self->doc);
   g_clear_pointer (&self->snap, ta_snapshot_unref);
+  timeline_request_goroutine_layout (self, TRUE);
   if (doc)
     {
       self->doc = g_object_ref (doc);
@@ -1025,7 +822,6 @@ ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
       if (snap)
         snapshot_published_cb (doc, snap, self);
     }
-  ta_timeline_rebuild_layout (self);
 }
 
 static void
@@ -1034,7 +830,7 @@ view_changed_cb (TaTimeline *self)
   self->hover_has_span = FALSE;
   if (self->pointer_in)
     update_hover (self);
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
 }
 
 static void
@@ -1058,7 +854,7 @@ ta_timeline_set_session (TaTimeline *self, TaSession *session)
       self->view_handler = g_signal_connect_swapped (session, "view-changed", G_CALLBACK (view_changed_cb), self);
       self->sel_handler = g_signal_connect_swapped (session, "selection-changed", G_CALLBACK (selection_changed_cb), self);
     }
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
 }
 
 TaSession *
@@ -1080,7 +876,7 @@ ta_timeline_set_goroutine_sort (TaTimeline *self, TaGoroutineSort sort)
   if (self->sort == sort)
     return;
   self->sort = sort;
-  ta_timeline_rebuild_layout (self);
+  timeline_request_goroutine_layout (self, TRUE);
 }
 
 void
@@ -1090,7 +886,7 @@ ta_timeline_set_group_by_function (TaTimeline *self, gboolean group)
   if (self->group_by_func == !!group)
     return;
   self->group_by_func = !!group;
-  ta_timeline_rebuild_layout (self);
+  timeline_request_goroutine_layout (self, TRUE);
 }
 
 gboolean
@@ -1125,24 +921,24 @@ ta_timeline_reveal_track (TaTimeline *self, const TaTrackKey *key)
   if (self->collapsed[g])
     {
       self->collapsed[g] = FALSE;
-      ta_timeline_rebuild_layout (self);
+      timeline_rebuild_layout (self);
     }
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      Row *r = &g_array_index (self->rows, Row, i);
-      if (r->type == ROW_TRACK && key_equal (&r->key, key))
-        {
-          double page = gtk_adjustment_get_page_size (self->vadj);
-          double v = gtk_adjustment_get_value (self->vadj);
-          if (r->top < v || r->top + r->height > v + page)
-            gtk_adjustment_set_value (self->vadj, MAX (r->top - page / 3, 0));
-          self->revealed = *key;
-          self->has_revealed = TRUE;
-          self->hover_row = (int)i;
-          gtk_widget_queue_draw (GTK_WIDGET (self));
-          return TRUE;
-        }
-    }
+  {
+    guint64 i;
+    Row row, *r = &row;
+    if (timeline_find_track_row (self, key, &i) && timeline_get_row (self, i, r))
+      {
+        double page = gtk_adjustment_get_page_size (self->vadj);
+        double v = gtk_adjustment_get_value (self->vadj);
+        if (r->top < v || r->top + r->height > v + page)
+          gtk_adjustment_set_value (self->vadj, MAX (r->top - page / 3, 0));
+        self->revealed = *key;
+        self->has_revealed = TRUE;
+        self->hover_row = (int)i;
+        gtk_widget_queue_draw (GTK_WIDGET (self));
+        return TRUE;
+      }
+  }
   return FALSE;
 }
 
@@ -1161,7 +957,7 @@ ta_timeline_get_n_frames (TaTimeline *self)
 guint
 ta_timeline_get_n_rows (TaTimeline *self)
 {
-  return self->rows->len;
+  return (guint)MIN (timeline_n_rows (self), G_MAXUINT);
 }
 
 GtkWidget *
@@ -1179,7 +975,7 @@ ta_timeline_size_allocate (GtkWidget *widget, int width, int height, int baselin
   double page = MAX (height - RULER_H, 1);
   gtk_adjustment_configure (self->vadj, CLAMP (gtk_adjustment_get_value (self->vadj), 0, MAX (self->content_h - page, 0)),
                             0, MAX (self->content_h, page), TRACK_H * 3, page * 0.9, page);
-  invalidate_heavy (self);
+  timeline_invalidate_heavy (self);
 }
 
 static void
@@ -1199,12 +995,17 @@ ta_timeline_dispose (GObject *object)
     g_cancellable_cancel (self->window_cancel);
   g_clear_object (&self->window_cancel);
   g_clear_handle_id (&self->window_idle, g_source_remove);
+  timeline_layout_dispose (self);
   ta_timeline_set_session (self, NULL);
   ta_timeline_set_document (self, NULL);
   g_clear_pointer (&self->window, ta_window_unref);
   g_clear_pointer (&self->heavy, gsk_render_node_unref);
+  g_clear_pointer (&self->gutter, gsk_render_node_unref);
+  g_clear_pointer (&self->raster[0], cairo_surface_destroy);
+  g_clear_pointer (&self->raster[1], cairo_surface_destroy);
   g_clear_object (&self->layout);
   g_clear_object (&self->small_layout);
+  g_clear_pointer (&self->label_layouts, g_hash_table_unref);
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
 
   G_OBJECT_CLASS (ta_timeline_parent_class)->dispose (object);
@@ -1216,6 +1017,7 @@ ta_timeline_finalize (GObject *object)
   TaTimeline *self = TA_TIMELINE (object);
 
   g_clear_pointer (&self->window_tracks, g_hash_table_unref);
+  g_clear_pointer (&self->row_lines, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->palette, ta_palette_free);
   g_clear_object (&self->vadj);
@@ -1295,6 +1097,8 @@ ta_timeline_init (TaTimeline *self)
   self->vadj = g_object_ref_sink (gtk_adjustment_new (0, 0, 1, 20, 100, 100));
   g_signal_connect_swapped (self->vadj, "value-changed", G_CALLBACK (view_changed_cb), self);
   self->window_tracks = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
+  self->row_lines = g_hash_table_new_full (timeline_key_hash, timeline_key_equal_cb, NULL, g_free);
+  self->label_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->hover_row = -1;
   self->selected_row = -1;
 

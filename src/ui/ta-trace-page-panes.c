@@ -309,10 +309,15 @@ span_activated_cb (TaTimeline *timeline, const TaTrackKey *key, const TaSpan *sp
       gint64 w;
       ta_session_get_view (self->session, &vp.start, &vp.end);
       w = MAX ((gint64)ta_viewport_ns_per_px (&vp) * 3, 1);
-      if (ta_snapshot_query_track (snap, key, t - w, t + w, 1, &col))
+      gint64 b0, b1;
+      /* "Around" is the time the summary buckets cover, which is what the
+       * per-state times add up to (not the queried width). */
+      if (ta_snapshot_query_track (snap, key, t - w, t + w, 1, &col)
+          && ta_column_bucket_range (ta_snapshot_get_origin (snap), ta_snapshot_get_bucket_width (snap, col.level),
+                                     t - w, t + w, 1, 0, &b0, &b1))
         {
           g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, col.n_spans);
-          g_autofree char *cw = ta_format_duration (col.end - col.start);
+          g_autofree char *cw = ta_format_duration (b1 - b0);
           add_kv (box, text, "Spans", n);
           add_kv (box, text, "Around", cw);
           for (guint st = 1; st < TA_N_STATES; st++)
@@ -408,8 +413,7 @@ typedef struct {
   GtkBox *slot;
 } DrillLookup;
 
-static void
-fill_cpu_list (TaTracePage *self, TaSnapshot *snap, GtkBox *box, gint64 t0, gint64 t1, gint64 goid);
+static void fill_cpu_list_now (GtkBox *box, TaSnapshot *snap, gint64 t0, gint64 t1, gint64 goid);
 
 static void
 drill_ready_cb (GObject *source, GAsyncResult *result, gpointer data)
@@ -577,7 +581,7 @@ drill_ready_cb (GObject *source, GAsyncResult *result, gpointer data)
 
   /* CPU samples of this goroutine. */
   add_heading (box, "CPU samples", "heading");
-  fill_cpu_list (self, snap, box, ta_snapshot_get_start (snap), ta_snapshot_get_end (snap) + 1, dl->goid);
+  fill_cpu_list_now (box, snap, ta_snapshot_get_start (snap), ta_snapshot_get_end (snap) + 1, dl->goid);
 
 out:
   for (guint s = 0; s < TA_N_STATES; s++)
@@ -686,18 +690,43 @@ ta_trace_page_show_pane_action (GtkWidget *widget, const char *name, GVariant *p
 
 /* ---- CPU samples -------------------------------------------------------------- */
 
+/* Counting samples walks every CPU sample in the range (hundreds of
+ * thousands in a large trace), so it runs on a worker against the
+ * immutable snapshot; the main thread only builds the TOP_FUNCS rows. */
+
 typedef struct {
-  const char *func;
+  const char *func;     /* owned by the document */
   guint count;
   GHashTable *stacks;   /* TaStackId -> count */
+  TaStackId best;       /* most common stack */
+  guint best_n;
 } FuncCount;
+
+typedef struct {
+  TaSnapshot *snap;
+  gint64 t0, t1, goid;
+  char *heading;
+  /* results */
+  GPtrArray *funcs;     /* FuncCount, most samples first, at most TOP_FUNCS */
+  guint total, n_funcs;
+} CpuJob;
 
 static void
 func_count_free (gpointer p)
 {
   FuncCount *fc = p;
-  g_hash_table_unref (fc->stacks);
+  g_clear_pointer (&fc->stacks, g_hash_table_unref);
   g_free (fc);
+}
+
+static void
+cpu_job_free (gpointer p)
+{
+  CpuJob *job = p;
+  ta_snapshot_unref (job->snap);
+  g_free (job->heading);
+  g_clear_pointer (&job->funcs, g_ptr_array_unref);
+  g_free (job);
 }
 
 static int
@@ -709,26 +738,28 @@ cmp_func_count (gconstpointer a, gconstpointer b)
   return g_strcmp0 (x->func, y->func);
 }
 
-static void
-fill_cpu_list (TaTracePage *self, TaSnapshot *snap, GtkBox *box, gint64 t0, gint64 t1, gint64 goid)
+static gboolean
+count_cpu (CpuJob *job, GCancellable *cancel)
 {
+  TaSnapshot *snap = job->snap;
   guint64 n = ta_snapshot_get_n_cpu_samples (snap);
-  guint64 i = ta_snapshot_lower_bound_cpu_sample (snap, t0);
-  g_autoptr (GHashTable) by_func = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, func_count_free);
-  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
-  guint total = 0;
+  guint64 i = ta_snapshot_lower_bound_cpu_sample (snap, job->t0);
+  g_autoptr (GHashTable) by_func = g_hash_table_new (g_str_hash, g_str_equal);
   GHashTableIter it;
   gpointer v;
 
-  for (; i < n; i++)
+  job->funcs = g_ptr_array_new_with_free_func (func_count_free);
+  for (guint64 k = 0; i < n; i++, k++)
     {
       TaCpuSample s;
       TaFrame f;
       FuncCount *fc;
       gpointer c;
-      if (!ta_snapshot_get_cpu_sample (snap, i, &s) || s.time >= t1)
+      if ((k & 4095) == 0 && g_cancellable_is_cancelled (cancel))
         break;
-      if (goid >= 0 && s.g != goid)
+      if (!ta_snapshot_get_cpu_sample (snap, i, &s) || s.time >= job->t1)
+        break;
+      if (job->goid >= 0 && s.g != job->goid)
         continue;
       if (!ta_snapshot_get_stack_frame (snap, s.stack, 0, &f) || !f.func)
         f.func = "(unknown)";
@@ -739,53 +770,97 @@ fill_cpu_list (TaTracePage *self, TaSnapshot *snap, GtkBox *box, gint64 t0, gint
           fc->func = f.func;
           fc->stacks = g_hash_table_new (NULL, NULL);
           g_hash_table_insert (by_func, (gpointer)f.func, fc);
+          g_ptr_array_add (job->funcs, fc);
         }
       fc->count++;
       c = g_hash_table_lookup (fc->stacks, GUINT_TO_POINTER (s.stack));
       g_hash_table_insert (fc->stacks, GUINT_TO_POINTER (s.stack), GUINT_TO_POINTER (GPOINTER_TO_UINT (c) + 1));
-      total++;
+      job->total++;
     }
-  if (total == 0)
+  g_ptr_array_sort (job->funcs, cmp_func_count);
+  job->n_funcs = job->funcs->len;
+  if (job->funcs->len > TOP_FUNCS)
+    g_ptr_array_set_size (job->funcs, TOP_FUNCS);
+  for (guint k = 0; k < job->funcs->len; k++)
     {
-      add_heading (box, ta_snapshot_get_n_cpu_samples (snap)
+      FuncCount *fc = g_ptr_array_index (job->funcs, k);
+      gpointer sk, sv;
+      g_hash_table_iter_init (&it, fc->stacks);
+      while (g_hash_table_iter_next (&it, &sk, &sv))
+        if (GPOINTER_TO_UINT (sv) > fc->best_n)
+          {
+            fc->best_n = GPOINTER_TO_UINT (sv);
+            fc->best = GPOINTER_TO_UINT (sk);
+          }
+      g_clear_pointer (&fc->stacks, g_hash_table_unref);
+    }
+  (void)v;
+  return !g_cancellable_is_cancelled (cancel);
+}
+
+static void
+count_cpu_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancel)
+{
+  g_task_return_boolean (task, count_cpu (data, cancel));
+}
+
+static void
+fill_cpu_list (GtkBox *box, const CpuJob *job)
+{
+  if (job->total == 0)
+    {
+      add_heading (box, ta_snapshot_get_n_cpu_samples (job->snap)
                           ? "No CPU samples here."
                           : "This trace has no CPU samples (record a CPU profile while tracing).", "dim-label");
       return;
     }
-  g_hash_table_iter_init (&it, by_func);
-  while (g_hash_table_iter_next (&it, NULL, &v))
-    g_ptr_array_add (sorted, v);
-  g_ptr_array_sort (sorted, cmp_func_count);
   {
-    g_autofree char *sum = g_strdup_printf ("%u samples, %u functions", total, sorted->len);
+    g_autofree char *sum = g_strdup_printf ("%u samples, %u functions", job->total, job->n_funcs);
     add_heading (box, sum, "dim-label");
   }
-  for (guint k = 0; k < sorted->len && k < TOP_FUNCS; k++)
+  for (guint k = 0; k < job->funcs->len; k++)
     {
-      FuncCount *fc = g_ptr_array_index (sorted, k);
-      g_autofree char *title = g_strdup_printf ("%5.1f%%  %u  %s", 100.0 * fc->count / total, fc->count, fc->func);
+      FuncCount *fc = g_ptr_array_index (job->funcs, k);
+      g_autofree char *title = g_strdup_printf ("%5.1f%%  %u  %s", 100.0 * fc->count / job->total, fc->count, fc->func);
       GtkWidget *exp = gtk_expander_new (title);
       GtkWidget *inner = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-      TaStackId best = 0;
-      guint best_n = 0;
-      GHashTableIter si;
-      gpointer sk, sv;
 
       gtk_label_set_ellipsize (GTK_LABEL (gtk_expander_get_label_widget (GTK_EXPANDER (exp))), PANGO_ELLIPSIZE_END);
-      g_hash_table_iter_init (&si, fc->stacks);
-      while (g_hash_table_iter_next (&si, &sk, &sv))
-        if (GPOINTER_TO_UINT (sv) > best_n)
-          {
-            best_n = GPOINTER_TO_UINT (sv);
-            best = GPOINTER_TO_UINT (sk);
-          }
       {
-        g_autofree char *h = g_strdup_printf ("Most common stack (%u of %u)", best_n, fc->count);
-        add_stack (GTK_BOX (inner), NULL, snap, best, h);
+        g_autofree char *h = g_strdup_printf ("Most common stack (%u of %u)", fc->best_n, fc->count);
+        add_stack (GTK_BOX (inner), NULL, job->snap, fc->best, h);
       }
       gtk_expander_set_child (GTK_EXPANDER (exp), inner);
       gtk_box_append (box, exp);
     }
+}
+
+/* One goroutine's samples, for its drill-down (already on a user action). */
+static void
+fill_cpu_list_now (GtkBox *box, TaSnapshot *snap, gint64 t0, gint64 t1, gint64 goid)
+{
+  CpuJob *job = g_new0 (CpuJob, 1);
+  job->snap = ta_snapshot_ref (snap);
+  job->t0 = t0;
+  job->t1 = t1;
+  job->goid = goid;
+  count_cpu (job, NULL);
+  fill_cpu_list (box, job);
+  cpu_job_free (job);
+}
+
+static void
+cpu_counted_cb (GObject *source, GAsyncResult *result, gpointer data)
+{
+  TaTracePage *self = TA_TRACE_PAGE (source);
+  CpuJob *job = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+    return;  /* superseded */
+  g_clear_object (&self->cpu_cancel);
+  clear_box (self->cpu_box);
+  add_heading (self->cpu_box, job->heading, "heading");
+  fill_cpu_list (self->cpu_box, job);
 }
 
 static gboolean
@@ -793,28 +868,39 @@ update_cpu_idle (gpointer data)
 {
   TaTracePage *self = data;
   g_autoptr (TaSnapshot) snap = self->doc ? ta_document_dup_snapshot (self->doc) : NULL;
-  gint64 t0, t1;
-  g_autofree char *what = NULL;
+  g_autoptr (GTask) task = NULL;
+  CpuJob *job;
   gboolean sel;
 
   self->cpu_idle = 0;
-  clear_box (self->cpu_box);
+  if (self->cpu_cancel)
+    g_cancellable_cancel (self->cpu_cancel);
+  g_clear_object (&self->cpu_cancel);
   if (!snap)
-    return G_SOURCE_REMOVE;
-  sel = ta_session_get_selection (self->session, &t0, &t1);
+    {
+      clear_box (self->cpu_box);
+      return G_SOURCE_REMOVE;
+    }
+  job = g_new0 (CpuJob, 1);
+  job->snap = ta_snapshot_ref (snap);
+  job->goid = self->drill_g;
+  sel = ta_session_get_selection (self->session, &job->t0, &job->t1);
   if (!sel)
     {
-      t0 = ta_snapshot_get_start (snap);
-      t1 = ta_snapshot_get_end (snap) + 1;
+      job->t0 = ta_snapshot_get_start (snap);
+      job->t1 = ta_snapshot_get_end (snap) + 1;
     }
   {
-    g_autofree char *d = ta_format_duration (t1 - t0);
+    g_autofree char *d = ta_format_duration (job->t1 - job->t0);
     g_autofree char *gl = self->drill_g >= 0 ? goroutine_label (snap, self->drill_g) : NULL;
-    what = g_strdup_printf ("Top functions in %s (%s)%s%s", sel ? "the selection" : "the whole trace", d,
-                            gl ? ", " : "", gl ? gl : "");
+    job->heading = g_strdup_printf ("Top functions in %s (%s)%s%s", sel ? "the selection" : "the whole trace", d,
+                                    gl ? ", " : "", gl ? gl : "");
   }
-  add_heading (self->cpu_box, what, "heading");
-  fill_cpu_list (self, snap, self->cpu_box, t0, t1, self->drill_g);
+  self->cpu_cancel = g_cancellable_new ();
+  task = g_task_new (self, self->cpu_cancel, cpu_counted_cb, NULL);
+  g_task_set_task_data (task, job, cpu_job_free);
+  g_task_set_priority (task, G_PRIORITY_LOW);
+  g_task_run_in_thread (task, count_cpu_thread);
   return G_SOURCE_REMOVE;
 }
 

@@ -46,6 +46,7 @@ struct _TaTracePage
   gint64        drill_g;
   char         *span_text;       /* details as plain text, for copying */
   guint         cpu_idle;
+  GCancellable *cpu_cancel;      /* CPU pane: counting samples */
 };
 
 /* ta-trace-page-panes.c */

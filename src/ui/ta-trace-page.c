@@ -360,6 +360,10 @@ ta_trace_page_dispose (GObject *object)
   if (self->drill_cancel)
     g_cancellable_cancel (self->drill_cancel);
   g_clear_object (&self->drill_cancel);
+  if (self->cpu_cancel)
+    g_cancellable_cancel (self->cpu_cancel);
+  g_clear_object (&self->cpu_cancel);
+  g_clear_handle_id (&self->cpu_idle, g_source_remove);
   if (self->timeline)
     {
       ta_timeline_set_document (self->timeline, NULL);

@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "ta-timeline-math.h"
+#include "ta-timeline-raster.h"
 
 #include <math.h>
 #include <string.h>
@@ -368,6 +369,95 @@ test_stats (void)
   g_assert_cmpuint (s.count, ==, 0);
 }
 
+static void
+test_raster (void)
+{
+  TaRaster r;
+  guint32 line[8] = { 0 };
+  guint32 red = ta_pixel_from_color ((TaColor){ 1, 0, 0, 1 });
+  guint32 half_blue = ta_pixel_from_color ((TaColor){ 0, 0, 1, 0.5f });
+
+  /* Premultiplied ARGB32 in native order. */
+  g_assert_cmphex (red, ==, 0xffff0000);
+  g_assert_cmphex (half_blue, ==, 0x80000080);
+  /* Over: opaque replaces, transparent keeps, half blends. */
+  g_assert_cmphex (ta_pixel_over (red, half_blue), ==, red);
+  g_assert_cmphex (ta_pixel_over (0, red), ==, red);
+  g_assert_cmphex (ta_pixel_over (half_blue, red), ==, 0xff7f0080);
+
+  /* A span covers the pixels it touches, clipped to the line; a span
+   * thinner than a pixel still shows in its pixel. */
+  ta_line_blend (line, 8, 2.2, 4.6, red);
+  g_assert_cmphex (line[1], ==, 0);
+  g_assert_cmphex (line[2], ==, red);
+  g_assert_cmphex (line[4], ==, red);
+  g_assert_cmphex (line[5], ==, 0);
+  ta_line_blend (line, 8, 6.3, 6.4, red);
+  g_assert_cmphex (line[6], ==, red);
+  ta_line_blend (line, 8, -5, 1, half_blue);
+  g_assert_cmphex (line[0], ==, half_blue);
+  ta_line_blend (line, 8, 7.5, 100, red);
+  g_assert_cmphex (line[7], ==, red);
+
+  /* Lines and rectangles are clipped to the raster. */
+  ta_raster_init (&r, 8, 4);
+  ta_raster_put_line (&r, line, -1, 2);
+  g_assert_cmphex (r.px[2], ==, red);
+  g_assert_cmphex (r.px[8 + 2], ==, 0);
+  ta_raster_fill (&r, 6, 2, 5, 5, red);
+  g_assert_cmphex (r.px[2 * 8 + 6], ==, red);
+  g_assert_cmphex (r.px[3 * 8 + 7], ==, red);
+  g_assert_cmphex (r.px[2 * 8 + 5], ==, 0);
+  g_free (r.px);
+}
+
+static void
+test_column_bucket_range (void)
+{
+  gint64 a, b;
+
+  /* 10 columns of 100 ns over [1000, 2000); buckets of 64 ns from 0. */
+  /* Column 0 takes the bucket straddling t0 (960) and those starting in
+   * [1000, 1100): 1024, 1088; so it covers [960, 1152). */
+  g_assert_true (ta_column_bucket_range (0, 64, 1000, 2000, 10, 0, &a, &b));
+  g_assert_cmpint (a, ==, 960);
+  g_assert_cmpint (b, ==, 1152);
+  /* Column 1 [1100, 1200): 1152 only. */
+  g_assert_true (ta_column_bucket_range (0, 64, 1000, 2000, 10, 1, &a, &b));
+  g_assert_cmpint (a, ==, 1152);
+  g_assert_cmpint (b, ==, 1216);
+  /* The last column takes every bucket starting before t1. */
+  g_assert_true (ta_column_bucket_range (0, 64, 1000, 2000, 10, 9, &a, &b));
+  g_assert_cmpint (a, ==, 1920);
+  g_assert_cmpint (b, ==, 2048);
+  /* Columns tile: consecutive ranges meet, nothing counted twice. */
+  {
+    gint64 prev_end = 960;
+    for (guint c = 0; c < 10; c++)
+      if (ta_column_bucket_range (0, 64, 1000, 2000, 10, c, &a, &b))
+        {
+          g_assert_cmpint (a, ==, prev_end);
+          prev_end = b;
+        }
+    g_assert_cmpint (prev_end, ==, 2048);
+  }
+  /* Buckets wider than a column (65.536 µs buckets, 44.5 µs columns): the
+   * column a bucket starts in covers all of it (the tooltip used to say
+   * "Idle: 65.536 µs" of a "44.5 µs" column); column 3, [199036, 243536),
+   * has no bucket starting in it. */
+  g_assert_true (ta_column_bucket_range (0, 65536, 65536, 65536 + 445000, 10, 0, &a, &b));
+  g_assert_cmpint (a, ==, 65536);
+  g_assert_cmpint (b - a, ==, 65536);
+  g_assert_true (ta_column_bucket_range (0, 65536, 65536, 65536 + 445000, 10, 1, &a, &b));
+  g_assert_cmpint (a, ==, 131072);
+  g_assert_cmpint (b - a, ==, 65536);
+  g_assert_false (ta_column_bucket_range (0, 65536, 65536, 65536 + 445000, 10, 3, &a, &b));
+  /* Negative offsets from the origin round the right way. */
+  g_assert_true (ta_column_bucket_range (1000, 64, 900, 1000, 1, 0, &a, &b));
+  g_assert_cmpint (a, ==, 1000 - 128);
+  g_assert_cmpint (b, ==, 1000);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -384,5 +474,7 @@ main (int argc, char **argv)
   g_test_add_func ("/timeline-math/jump", test_jump);
   g_test_add_func ("/timeline-math/history", test_history);
   g_test_add_func ("/timeline-math/stats", test_stats);
+  g_test_add_func ("/timeline/raster", test_raster);
+  g_test_add_func ("/timeline/column-bucket-range", test_column_bucket_range);
   return g_test_run ();
 }

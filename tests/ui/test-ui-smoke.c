@@ -2,7 +2,8 @@
  *
  *   test-ui-smoke FILE                      drive everything, exit 0
  *   test-ui-smoke --pose NAME --hold S FILE stop in a pose for screenshots:
- *                                           overview, zoomed, drilldown
+ *                                           overview, zoomed, drilldown,
+ *                                           grouped (by start function)
  *
  * Opens FILE in a TaAppWindow, waits until it is indexed and painted, then
  * drives zoom, pan, selection, history, the jump palette, a span click and
@@ -12,48 +13,12 @@
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
-#include "ta-app-window.h"
-#include "ta-trace-page.h"
+#include "ta-ui-harness.h"
 #include "ta-timeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
-  while (g_get_monotonic_time () < until)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (2000);
-}
-
-static gboolean
-spin_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
-{
-  gint64 until = g_get_monotonic_time () + (gint64)ms * 1000;
-  while (g_get_monotonic_time () < until)
-    {
-      if (cond (data))
-        return TRUE;
-      if (!g_main_context_iteration (NULL, FALSE))
-        g_usleep (2000);
-    }
-  return cond (data);
-}
-
-static gboolean
-page_loaded (gpointer p)
-{
-  return !ta_trace_page_get_loading (p);
-}
-
-static gboolean
-has_frames (gpointer p)
-{
-  return ta_timeline_get_n_frames (ta_trace_page_get_timeline (p)) > 0;
-}
 
 static gboolean
 has_window (gpointer p)
@@ -85,6 +50,7 @@ redraw (TaTracePage *page)
       g_usleep (2000);
   g_assert_cmpuint (frames (page), >, f);
 }
+
 
 #define ACT(w, name, ...) g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), name, __VA_ARGS__))
 
@@ -121,7 +87,7 @@ main (int argc, char **argv)
   int hold = 0;
   g_autoptr (GOptionContext) ctx = g_option_context_new ("FILE");
   GOptionEntry entries[] = {
-    { "pose", 0, 0, G_OPTION_ARG_STRING, &pose, "Stop in a pose: overview, zoomed, drilldown", "NAME" },
+    { "pose", 0, 0, G_OPTION_ARG_STRING, &pose, "Stop in a pose: overview, zoomed, drilldown, grouped", "NAME" },
     { "hold", 0, 0, G_OPTION_ARG_INT, &hold, "Seconds to hold the pose", "S" },
     { NULL },
   };
@@ -143,28 +109,16 @@ main (int argc, char **argv)
       return 2;
     }
 
-  /* A private recent-files list, not the user's. */
-  {
-    g_autofree char *tmp = g_dir_make_tmp ("ta-smoke-XXXXXX", NULL);
-    g_setenv ("XDG_DATA_HOME", tmp, TRUE);
-  }
-  gtk_init ();
-  adw_init ();
-  app = ta_application_new ();
-  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, NULL));
-  /* startup ran: accels and app actions exist. */
-  win = ta_app_window_new (app);
-  gtk_window_set_default_size (GTK_WINDOW (win), 1600, 1000);
-  gtk_window_present (GTK_WINDOW (win));
-  spin (200);
+  win = ta_harness_new_window (&app, 1600, 1000);
+  g_assert_nonnull (win);
+  ta_harness_spin (200);
 
   file = g_file_new_for_commandline_arg (argv[1]);
   page = ta_app_window_open_file (win, file);
   g_assert_nonnull (page);
   g_assert_true (ta_app_window_get_page (win) == page);
-  g_assert_true (spin_until (page_loaded, page, 60000));
-  g_assert_true (spin_until (has_frames, page, 10000));
+  g_assert_true (ta_harness_spin_until (ta_harness_page_loaded, page, 60000));
+  g_assert_true (ta_harness_spin_until (ta_harness_has_frames, page, 10000));
   tl = ta_trace_page_get_timeline (page);
   session = ta_trace_page_get_session (page);
   snap = ta_document_dup_snapshot (ta_trace_page_get_document (page));
@@ -179,13 +133,27 @@ main (int argc, char **argv)
   g_assert_cmpint (a0, ==, start);
   g_assert_cmpint (b0, ==, end);
 
+  if (pose && g_str_equal (pose, "grouped"))
+    {
+      /* Goroutines grouped by start function, by start time. */
+      ta_timeline_set_group_by_function (tl, TRUE);
+      ta_timeline_set_goroutine_sort (tl, TA_SORT_BY_START);
+      ACT (tl, "timeline.toggle-group", "s", "Procs");
+      ACT (tl, "timeline.toggle-group", "s", "Threads");
+      ta_harness_spin (300);
+      redraw (page);
+      ta_harness_spin ((guint)hold * 1000);
+      gtk_window_destroy (GTK_WINDOW (win));
+      ta_harness_spin (200);
+      return 0;
+    }
   if (pose && g_str_equal (pose, "overview"))
     {
-      spin_until (has_window, page, 2000);
+      ta_harness_spin_until (has_window, page, 2000);
       redraw (page);
-      spin ((guint)hold * 1000);
+      ta_harness_spin ((guint)hold * 1000);
       gtk_window_destroy (GTK_WINDOW (win));
-      spin (200);
+      ta_harness_spin (200);
       return 0;
     }
 
@@ -263,11 +231,11 @@ main (int argc, char **argv)
       gint64 gend = g.end_time == TA_TIME_NONE ? end : g.end_time;
 
       ACT (win, "win.jump", NULL);
-      spin (100);
+      ta_harness_spin (100);
       ACT (page, "page.jump-to", "s", q);
       g_assert_cmpint (ta_trace_page_get_drilldown_goroutine (page), ==, g.id);
       g_assert_cmpstr (ta_trace_page_get_pane (page), ==, "goroutine");
-      spin (300);
+      ta_harness_spin (300);
       redraw (page);
 
       /* By function name (the palette's fuzzy case). */
@@ -277,39 +245,39 @@ main (int argc, char **argv)
       if (pose && g_str_equal (pose, "drilldown"))
         {
           ACT (page, "page.jump-to", "s", q);
-          spin (500);
+          ta_harness_spin (500);
           redraw (page);
-          spin ((guint)hold * 1000);
+          ta_harness_spin ((guint)hold * 1000);
           gtk_window_destroy (GTK_WINDOW (win));
-          spin (200);
+          ta_harness_spin (200);
           return 0;
         }
 
       /* Zoom onto the goroutine's life and click its span in the middle. */
       ACT (tl, "timeline.set-view", "(xx)", g.creation_time, MIN (gend, g.creation_time + (gend - g.creation_time) / 2 + 1));
-      spin_until (has_window, page, 3000);
-      spin (300);
+      ta_harness_spin_until (has_window, page, 3000);
+      ta_harness_spin (300);
       redraw (page);
       ACT (tl, "timeline.activate-at", "(uuxx)", (guint32)TA_TRACK_GOROUTINE, (guint32)0, g.id,
            g.creation_time + (gend - g.creation_time) / 8);
       g_assert_cmpstr (ta_trace_page_get_pane (page), ==, "details");
-      spin (300);
+      ta_harness_spin (300);
       redraw (page);
       ACT (page, "page.copy-details", NULL);
       (void)key;
 
       if (pose && g_str_equal (pose, "zoomed"))
         {
-          spin ((guint)hold * 1000);
+          ta_harness_spin ((guint)hold * 1000);
           gtk_window_destroy (GTK_WINDOW (win));
-          spin (200);
+          ta_harness_spin (200);
           return 0;
         }
 
       ACT (page, "page.show-goroutine", "x", g.id);
-      spin (300);
+      ta_harness_spin (300);
       ACT (page, "page.show-pane", "s", "cpu");
-      spin (200);
+      ta_harness_spin (200);
       redraw (page);
     }
 
@@ -327,24 +295,24 @@ main (int argc, char **argv)
       g_assert_nonnull (settings);
       g_settings_set_boolean (settings, "group-by-function", TRUE);
       g_settings_set_string (settings, "goroutine-sort", "start");
-      spin (50);
+      ta_harness_spin (50);
       g_assert_true (ta_timeline_get_group_by_function (tl));
       g_assert_cmpint (ta_timeline_get_goroutine_sort (tl), ==, TA_SORT_BY_START);
       g_settings_reset (settings, "group-by-function");
       g_settings_reset (settings, "goroutine-sort");
-      spin (50);
+      ta_harness_spin (50);
       g_assert_false (ta_timeline_get_group_by_function (tl));
       g_assert_cmpint (ta_timeline_get_goroutine_sort (tl), ==, TA_SORT_BY_ID);
     }
 
   /* Close the tab and the window; closing keeps the window's size. */
   ACT (win, "win.close-tab", NULL);
-  spin (200);
+  ta_harness_spin (200);
   g_assert_null (ta_app_window_get_page (win));
   gtk_window_set_default_size (GTK_WINDOW (win), 1500, 900);
-  spin (100);
+  ta_harness_spin (100);
   gtk_window_close (GTK_WINDOW (win));
-  spin (200);
+  ta_harness_spin (200);
   if (ta_application_get_settings (app))
     {
       int w, h;
