@@ -904,9 +904,26 @@ update_cpu_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+cpu_pane_shown (TaTracePage *self)
+{
+  return gtk_widget_get_visible (self->side_pane)
+         && g_strcmp0 (gtk_stack_get_visible_child_name (self->pane_stack), "cpu") == 0;
+}
+
 void
 ta_trace_page_update_cpu (TaTracePage *self)
 {
+  /* Only while the CPU pane is shown: rebuilding its rows (25 expanders
+   * with their stacks) after every snapshot published while indexing cost
+   * the main thread a frame's time each. Otherwise marked stale and done
+   * when it is shown (cpu_pane_shown_cb). */
+  if (!cpu_pane_shown (self))
+    {
+      self->cpu_stale = TRUE;
+      return;
+    }
+  self->cpu_stale = FALSE;
   /* Coalesced: selection drags fire many changes per frame. */
   if (!self->cpu_idle)
     self->cpu_idle = g_timeout_add_full (G_PRIORITY_LOW, 100, update_cpu_idle, g_object_ref (self), g_object_unref);
@@ -1123,9 +1140,21 @@ ta_trace_page_panes_class_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "page.copy-details", NULL, copy_details_action);
 }
 
+static void
+cpu_pane_shown_cb (TaTracePage *self)
+{
+  if (self->cpu_stale && cpu_pane_shown (self))
+    ta_trace_page_update_cpu (self);
+}
+
 void
 ta_trace_page_panes_init (TaTracePage *self)
 {
+  self->cpu_stale = TRUE;
+  g_signal_connect_object (self->pane_stack, "notify::visible-child", G_CALLBACK (cpu_pane_shown_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->side_pane, "notify::visible", G_CALLBACK (cpu_pane_shown_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (self->timeline, "span-activated", G_CALLBACK (span_activated_cb), self, 0);
   g_signal_connect_object (self->timeline, "row-activated", G_CALLBACK (row_activated_cb), self, 0);
   add_heading (self->details_box, "Click a span on the timeline to see its details.", "dim-label");

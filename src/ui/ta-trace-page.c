@@ -282,9 +282,14 @@ bind_settings (TaTracePage *self)
   g_settings_bind (settings, "group-by-function", self->group_toggle, "active", G_SETTINGS_BIND_DEFAULT);
 }
 
+/* Built when the legend is first shown: its 46 labels were a good part of
+ * creating the page (the main loop stalls while a trace opens). */
 static void
 build_legend (TaTracePage *self)
 {
+  if (self->legend_built)
+    return;
+  self->legend_built = TRUE;
   static const TaState shown[] = {
     TA_STATE_RUNNING, TA_STATE_RUNNABLE, TA_STATE_SYSCALL, TA_STATE_SYSCALL_BLOCKED, TA_STATE_GC_ASSIST,
     TA_STATE_BLOCKED_CHAN, TA_STATE_BLOCKED_SELECT, TA_STATE_BLOCKED_SYNC, TA_STATE_BLOCKED_NET,
@@ -469,7 +474,8 @@ ta_trace_page_init (TaTracePage *self)
   g_signal_connect_object (self->group_toggle, "toggled", G_CALLBACK (group_toggled_cb), self, G_CONNECT_SWAPPED);
   g_object_bind_property (self->pane_toggle, "active", self->side_pane, "visible", G_BINDING_SYNC_CREATE);
   bind_settings (self);
-  build_legend (self);
+  g_signal_connect_object (gtk_widget_get_ancestor (GTK_WIDGET (self->legend_grid), GTK_TYPE_POPOVER), "show",
+                           G_CALLBACK (build_legend), self, G_CONNECT_SWAPPED);
   ta_trace_page_panes_init (self);
   selection_changed_cb (self);
   update_actions (self);

@@ -52,6 +52,42 @@ redraw (TaTracePage *page)
 }
 
 
+/* The first GtkMenuButton under `w` (depth first). */
+static GtkWidget *
+find_menu_button (GtkWidget *w)
+{
+  if (GTK_IS_MENU_BUTTON (w))
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_menu_button (c);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+/* The legend is built when first shown: pop it up, it has its rows. */
+static void
+check_legend (TaTracePage *page)
+{
+  GtkWidget *button = find_menu_button (GTK_WIDGET (page));
+  GtkPopover *popover;
+  GtkWidget *grid;
+
+  g_assert_nonnull (button);
+  popover = gtk_menu_button_get_popover (GTK_MENU_BUTTON (button));
+  g_assert_nonnull (popover);
+  gtk_menu_button_popup (GTK_MENU_BUTTON (button));
+  ta_harness_spin (100);
+  grid = gtk_popover_get_child (popover);
+  g_assert_true (GTK_IS_GRID (grid));
+  g_assert_nonnull (gtk_grid_get_child_at (GTK_GRID (grid), 0, 0));
+  g_assert_nonnull (gtk_grid_get_child_at (GTK_GRID (grid), 3, 11));
+  gtk_menu_button_popdown (GTK_MENU_BUTTON (button));
+  ta_harness_spin (50);
+}
+
 #define ACT(w, name, ...) g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w), name, __VA_ARGS__))
 
 /* A goroutine with a known start function and a long life. */
@@ -280,6 +316,8 @@ main (int argc, char **argv)
       ta_harness_spin (200);
       redraw (page);
     }
+
+  check_legend (page);
 
   /* Procs and threads through the palette. */
   ACT (page, "page.jump-to", "s", "p0");
