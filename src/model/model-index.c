@@ -824,6 +824,8 @@ ta_index_run(ta_store *s, ta_index_opts *o)
   if (g_getenv("TA_MODEL_DEBUG"))
     g_printerr("index run starts at %.6f s (monotonic)\n", t0);
   o->first_publish_s = 0;
+  if (g_getenv("TA_MODEL_CHECK_BLOBS"))
+    ta_merge_test_check_blobs = TRUE;   /* every one-bucket blob against its pyramid */
   s->resident = o->resident;
   GStatBuf st;
   if (g_stat(s->path, &st) == 0)
