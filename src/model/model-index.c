@@ -380,8 +380,13 @@ now_s(void)
 static void
 publish(ta_store *s, ta_index_opts *o, gboolean final, double t0)
 {
-  if (o->publish)
-    o->publish(o->ud, ta_snapshot_new_from_store(s), final);
+  if (o->publish) {
+    double ta = now_s();
+    TaSnapshot *snap = ta_snapshot_new_from_store(s);
+    if (o->first_publish_s == 0 && g_getenv("TA_MODEL_DEBUG"))
+      g_printerr("first snapshot built in %.3f s, at %.3f s\n", now_s() - ta, now_s() - t0);
+    o->publish(o->ud, snap, final);
+  }
   if (o->first_publish_s == 0)
     o->first_publish_s = now_s() - t0;
   /* A generation's worth of transient memory was just freed: give it back,
@@ -392,13 +397,30 @@ publish(ta_store *s, ta_index_opts *o, gboolean final, double t0)
 
 /* The provisional level-0 shift of the first generation: 1 µs for small
  * traces, coarser for big generations (whose final width is coarser anyway),
- * so that the first snapshot comes quickly. */
+ * so that the first snapshot comes quickly.
+ *
+ * Over 1 MB a generation's chosen width has been 2^23..2^25 ns on every
+ * bench trace (http and spawn, 32 MiB..1 GiB, first generations of 8..20 MB)
+ * while the 1 µs-per-MB rule gave 2^13..2^15: level 0 a thousand times finer
+ * than needed, which cost the state machine bucket flushes and the merge
+ * (width search over all those entries, then re-bucketing them) about a
+ * third of the first snapshot. PROV_EXTRA bits closer to it: the width
+ * search can only go coarser than the provisional width, so where the ideal
+ * width would be finer the first generation keeps the provisional one (still
+ * exact: every level is re-bucketed from level 0). */
+#define PROV_EXTRA 7
+
 static guint
 provisional_shift(gint64 gen_bytes)
 {
   guint shift = TA_FINE_SHIFT;
   for (gint64 b = gen_bytes; b > (1 << 20) && shift < 16; b >>= 1)
     shift++;
+  if (gen_bytes > (1 << 20)) {
+    /* TA_MODEL_PROV_EXTRA: for A/B timing (0 = the old rule). */
+    const char *e = g_getenv("TA_MODEL_PROV_EXTRA");
+    shift += e ? (guint)CLAMP(atoi(e), 0, 12) : PROV_EXTRA;
+  }
   return shift;
 }
 
@@ -429,7 +451,11 @@ static void
 merge_out(ta_store *s, gp_out *out, mg_gen *info)
 {
   if (!s->have_shift) {
+    double tc = now_s();
     guint shift = ta_store_choose_shift(out, (guint64)(info->end_offset - info->start_offset));
+    if (g_getenv("TA_MODEL_DEBUG"))
+      g_printerr("first generation: shift %u (provisional %u) chosen in %.3f s\n", shift,
+                 out->l0_shift, now_s() - tc);
     g_assert(out->l0_shift <= shift);
     ta_store_set_shift(s, shift, out->sync_time);
   }
@@ -637,6 +663,8 @@ job_run(gpointer data, gpointer user)
   job *j = data;
   job_sync *js = j->js;
   range_stats st;
+  if (j->index == 0 && g_getenv("TA_MODEL_DEBUG"))
+    g_printerr("first generation: decode starts at %.6f s (monotonic)\n", now_s());
   gp_out *out = decode_generation(j->s->path, j->format, j->start, j->end, j->prev_start,
                                   &j->cfg, job_floor, j, &st, j->cancellable, &j->error);
   g_mutex_lock(&js->lock);
@@ -749,8 +777,11 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
     info.floor = floor;
     double tm = now_s();
     merge_out(s, j->out, &info);
+    double tm2 = now_s();
     gp_out_free(j->out);
     j->out = NULL;
+    if (next_merge == 0 && g_getenv("TA_MODEL_DEBUG"))
+      g_printerr("first generation: merge_out %.3f s, freed %.3f s\n", tm2 - tm, now_s() - tm2);
     s->bytes_indexed = (guint64)j->end;
     next_merge++;
     publish(s, o, FALSE, t0);
@@ -790,7 +821,11 @@ gboolean
 ta_index_run(ta_store *s, ta_index_opts *o)
 {
   double t0 = now_s();
+  if (g_getenv("TA_MODEL_DEBUG"))
+    g_printerr("index run starts at %.6f s (monotonic)\n", t0);
   o->first_publish_s = 0;
+  if (g_getenv("TA_MODEL_CHECK_BLOBS"))
+    ta_merge_test_check_blobs = TRUE;   /* every one-bucket blob against its pyramid */
   s->resident = o->resident;
   GStatBuf st;
   if (g_stat(s->path, &st) == 0)

@@ -472,14 +472,21 @@ goroutine_done(ta_store *s, const gp_out *o, const gp_done *d, GHashTable *rows)
   v[GC_FUNC] = d->start_func;
   v[GC_FLAGS] = TA_GOROUTINE_ENDED;
   const guint8 *l0 = o->done_l0.data + d->l0_off;
-  if (d->l0_len && cur_l0_shift == s->shift) {
+  if (d->l0_len && cur_l0_shift && cur_l0_shift <= s->shift) {
     /* Most goroutines born and dead in a generation live within one
-     * bucket: their blob is their level-0 entry, no pyramid to build. */
+     * bucket: their blob is their level-0 entry, no pyramid to build (the
+     * first generation's entries, at its provisional width, summed into
+     * the bucket they fall in). */
     mu_buf b = { 0 };
-    if (ms_l0_single_to_blob(l0, d->l0_len, blob_base(s, v[GC_CREATED]), &b)) {
+    gint64 base = blob_base(s, v[GC_CREATED]);
+    gboolean single = cur_l0_shift == s->shift
+                        ? ms_l0_single_to_blob(l0, d->l0_len, base, &b)
+                        : ms_l0_coarse_single_to_blob(l0, d->l0_len, s->shift - cur_l0_shift,
+                                                      s->shift, base, &b);
+    if (single) {
       if (ta_merge_test_check_blobs) {
         ms_track *sum = ms_track_new(s->shift);
-        ms_track_feed_l0(sum, l0, d->l0_len);
+        feed_l0_bytes(s, sum, l0, d->l0_len, FALSE);
         ms_track_finish(sum);
         mu_buf slow = { 0 };
         g_assert_true(ms_track_to_blob(sum, &slow, BLOB_MAX, blob_base(s, v[GC_CREATED])));

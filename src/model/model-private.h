@@ -382,6 +382,8 @@ void ms_pub_unref(ms_pub *p);
  * owner's first level-0 bucket, which the reader passes back as blob_base. */
 gboolean ms_track_to_blob(ms_track *t, mu_buf *out, gsize max, gint64 base);
 gboolean ms_l0_single_to_blob(const guint8 *data, gsize len, gint64 base, mu_buf *out);
+gboolean ms_l0_coarse_single_to_blob(const guint8 *data, gsize len, guint d, guint shift,
+                                     gint64 base, mu_buf *out);
 
 /* Reads buckets from a published track, a blob, or nothing. */
 typedef struct {

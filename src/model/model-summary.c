@@ -644,6 +644,61 @@ ms_l0_single_to_blob(const guint8 *data, gsize len, gint64 base, mu_buf *out)
   return TRUE;
 }
 
+/* The same for a level-0 stream written 2^d times finer than the track's
+ * width (the first generation, bucketed at its provisional width): when all
+ * of it falls in one bucket at the track's width and that bucket is not one
+ * state over its whole width, the blob is that one bucket, as
+ * ms_track_feed_l0_coarser() would sum it. FALSE otherwise. */
+gboolean
+ms_l0_coarse_single_to_blob(const guint8 *data, gsize len, guint d, guint shift, gint64 base,
+                            mu_buf *out)
+{
+  const guint8 *p = data, *end = data + len;
+  gint64 next_b = 0, per = (gint64)1 << d, wf = (gint64)1 << (shift - d);
+  ms_acc sum;
+  acc_reset(&sum);
+  while (p < end) {
+    gint64 rn;
+    guint rc;
+    ms_acc a;
+    p = get_entry(p, &next_b, &a, &rn, &rc);
+    gint64 b = a.b >> d;
+    if (sum.b >= 0 && b != sum.b)
+      return FALSE;
+    sum.b = b;
+    if (!rn) {
+      for (guint32 m = a.mask; m; m &= m - 1) {
+        guint c = (guint)__builtin_ctz(m);
+        sum.t[c] += a.t[c];
+      }
+      sum.mask |= a.mask;
+      sum.count += a.count;
+      continue;
+    }
+    gint64 e = a.b + rn;
+    if (((e - 1) >> d) != b || (!(a.b & (per - 1)) && rn >= per))
+      return FALSE;   /* past the bucket, or a whole bucket of one state: a run */
+    sum.t[rc] += rn * wf;
+    sum.mask |= 1u << rc;
+  }
+  guint c;
+  if (sum.b < 0 || acc_is_full_single(&sum, (gint64)1 << shift, &c))
+    return FALSE;
+  gboolean rel = base >= 0 && sum.b >= base;
+  guint8 head[12], body[ENTRY_MAX];
+  gsize head_len =
+    (gsize)(mu_put_uv(head, (guint64)(rel ? sum.b - base : sum.b) << 1) - head);
+  guint8 *q = mu_put_uv(body, sum.count);
+  q = mu_put_uv(q, sum.mask);
+  for (guint32 m = sum.mask; m; m &= m - 1)
+    q = mu_put_uv(q, (guint64)sum.t[__builtin_ctz(m)]);
+  mu_buf_uv(out, (guint64)1 << 1 | (rel ? 1 : 0));
+  mu_buf_uv(out, head_len + (gsize)(q - body));
+  mu_buf_append(out, head, head_len);
+  mu_buf_append(out, body, (gsize)(q - body));
+  return TRUE;
+}
+
 gboolean
 ms_track_to_blob(ms_track *t, mu_buf *out, gsize max, gint64 base)
 {
