@@ -76,20 +76,20 @@ static inline guint64
 enc_col(const mc_table *t, guint c, const gint64 *row, gint64 prev)
 {
   if (t->rel[c] < 0)
-    return mu_zz(row[c] - prev);
+    return mu_zz(mu_wrap_sub(row[c], prev));
   if (row[c] == t->none[c])
     return 0;
-  return mu_zz(row[c] - row[t->rel[c]]) + 1;
+  return mu_zz(mu_wrap_sub(row[c], row[t->rel[c]])) + 1;
 }
 
 static inline gint64
 dec_col(const gint *rel, const gint64 *none, guint c, guint64 v, const gint64 *row, gint64 prev)
 {
   if (rel[c] < 0)
-    return prev + mu_unzz(v);
+    return mu_wrap_add(prev, mu_unzz(v));
   if (v == 0)
     return none[c];
-  return row[rel[c]] + mu_unzz(v - 1);
+  return mu_wrap_add(row[rel[c]], mu_unzz(v - 1));
 }
 
 void
@@ -192,9 +192,9 @@ blk_value(const blk_hdr *h, const gint *rel, const gint64 *none, guint c, guint 
   if (!r)
     return v;
   if (!h->width[c])
-    return v + (gint64)r * mu_unzz(h->min[c]);   /* every delta is the same */
+    return mu_wrap_add(v, (gint64)((guint64)r * (guint64)mu_unzz(h->min[c])));   /* every delta is the same */
   for (guint i = 1; i <= r; i++)
-    v += mu_unzz(blk_code(h, c, i));
+    v = mu_wrap_add(v, mu_unzz(blk_code(h, c, i)));
   return v;
 }
 
@@ -473,7 +473,7 @@ block_find(const mc_view *v, guint64 blk, gint key_col, gint64 key, guint64 *row
         cur[c] = blk_value(&h, v->rel, v->none, c, r, cur);
     } else {
       gint64 d = mu_unzz(blk_code(&h, (guint)key_col, r));
-      cur[key_col] = r ? cur[key_col] + d : d;
+      cur[key_col] = r ? mu_wrap_add(cur[key_col], d) : d;
     }
     if (cur[key_col] == key) {
       guint64 row = blk * MC_BLOCK + r;

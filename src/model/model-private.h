@@ -61,6 +61,20 @@ mu_unzz(guint64 v)
   return (gint64)(v >> 1) ^ -(gint64)(v & 1);
 }
 
+/* Deltas between arbitrary 64-bit values wrap (two's complement) instead of
+ * overflowing: encoding a - b and decoding b + (a - b) round-trip exactly. */
+static inline gint64
+mu_wrap_sub(gint64 a, gint64 b)
+{
+  return (gint64)((guint64)a - (guint64)b);
+}
+
+static inline gint64
+mu_wrap_add(gint64 a, gint64 b)
+{
+  return (gint64)((guint64)a + (guint64)b);
+}
+
 /* ---- growable byte buffer (private to one thread) ---- */
 
 typedef struct {
