@@ -436,15 +436,19 @@ mc_view_get_rows(const mc_view *v, guint64 first, guint64 n, gint64 *out)
   gboolean any_override = g_hash_table_size(v->overrides) > 0;
   guint64 r = first;
   while (r < first + n && r < sealed_rows) {
-    const mc_block *b = mu_vec_at(v->blocks, r / MC_BLOCK);
+    blk_hdr h;
     gint64 cur[MC_MAX_COLS] = { 0 };
-    const guint8 *p = b->data;
     guint64 base = r / MC_BLOCK * MC_BLOCK;
+    blk_parse(mu_vec_at(v->blocks, r / MC_BLOCK), v->n_cols, &h);
     for (guint i = 0; i < MC_BLOCK && base + i < first + n; i++) {
+      /* Row i from row i - 1: what blk_value does from row 0, one step. */
       for (guint c = 0; c < v->n_cols; c++) {
-        guint64 x;
-        p = mu_get_uv(p, &x);
-        cur[c] = dec_col(v->rel, v->none, c, x, cur, cur[c]);
+        if (v->rel[c] >= 0)
+          cur[c] = dec_col(v->rel, v->none, c, blk_code(&h, c, i), cur, 0);
+        else if (i == 0)
+          cur[c] = mu_unzz(h.first[c]);
+        else
+          cur[c] = mu_wrap_add(cur[c], mu_unzz(blk_code(&h, c, i)));
       }
       if (base + i < r)
         continue;
