@@ -157,7 +157,6 @@ typedef struct {
   uint64_t *bits;
   size_t n_words;
   GHashTable *others;
-  guint count;
 } id_set;
 
 static void
@@ -173,14 +172,14 @@ id_set_clear(id_set *s)
   g_hash_table_destroy(s->others);
 }
 
-static void
-id_set_add(id_set *s, int64_t id)
+/* Grows the bitmap or uses the hash set: id_set_add()'s rare cases. */
+static void __attribute__((noinline))
+id_set_add_slow(id_set *s, int64_t id)
 {
   if (id < 0)
     return;
   if ((uint64_t)id >= ID_SET_BITMAP_LIMIT) {
-    if (g_hash_table_add(s->others, GSIZE_TO_POINTER((gsize)id + 1)))
-      s->count++;
+    g_hash_table_add(s->others, GSIZE_TO_POINTER((gsize)id + 1));
     return;
   }
   size_t w = (size_t)id / 64;
@@ -192,11 +191,27 @@ id_set_add(id_set *s, int64_t id)
     memset(s->bits + s->n_words, 0, (n - s->n_words) * sizeof *s->bits);
     s->n_words = n;
   }
-  uint64_t bit = UINT64_C(1) << (id % 64);
-  if (!(s->bits[w] & bit)) {
-    s->bits[w] |= bit;
-    s->count++;
-  }
+  s->bits[w] |= UINT64_C(1) << (id % 64);
+}
+
+/* Setting a bit needs no test of whether it was set (the count comes from
+ * the bitmap at the end), so this is cheap enough to call on every event. */
+static inline void
+id_set_add(id_set *s, int64_t id)
+{
+  if ((uint64_t)id < s->n_words * 64)
+    s->bits[(uint64_t)id / 64] |= UINT64_C(1) << ((uint64_t)id % 64);
+  else
+    id_set_add_slow(s, id);
+}
+
+static guint
+id_set_count(const id_set *s)
+{
+  guint n = g_hash_table_size(s->others);
+  for (size_t w = 0; w < s->n_words; w++)
+    n += (guint)__builtin_popcountll(s->bits[w]);
+  return n;
 }
 
 /* What stats() does with each event type beyond counting it. */
@@ -229,7 +244,6 @@ stats(const char *path)
   id_set_init(&goroutines);
   id_set_init(&procs);
   id_set_init(&threads);
-  int64_t last_m = TA_NO_ID, prev_m = TA_NO_ID;
   /* Events come in batches: less call overhead per event. */
   ta_event evs[64];
   int r;
@@ -241,12 +255,8 @@ stats(const char *path)
     for (int i = 0; i < r; i++) {
       const ta_event *ev = &evs[i];
       by_kind[ev->kind]++;
-      /* Threads alternate: remember the last two to skip most set lookups. */
-      if (ev->m != last_m && ev->m != prev_m) {
-        id_set_add(&threads, ev->m);
-        prev_m = last_m;
-        last_m = ev->m;
-      }
+      /* Unconditionally: which thread comes next is hard to predict. */
+      id_set_add(&threads, ev->m);
       /* A table test first: most events need nothing more. */
       if (__builtin_expect(stats_role[ev->type] == STATS_PLAIN, 1))
         continue;
@@ -273,9 +283,9 @@ stats(const char *path)
   printf("events: %llu\n", (unsigned long long)total);
   for (int k = 1; k < TA_KIND_COUNT; k++)
     printf("  %-16s %llu\n", ta_kind_name((ta_kind)k), (unsigned long long)by_kind[k]);
-  printf("goroutines: %u\n", goroutines.count);
-  printf("procs: %u\n", procs.count);
-  printf("threads: %u\n", threads.count);
+  printf("goroutines: %u\n", id_set_count(&goroutines));
+  printf("procs: %u\n", id_set_count(&procs));
+  printf("threads: %u\n", id_set_count(&threads));
   printf("cpu samples: %llu\n", (unsigned long long)by_kind[TA_KIND_STACK_SAMPLE]);
   printf("bytes read: %llu\n", (unsigned long long)ta_parser_bytes_read(p));
   printf("largest generation: %llu bytes\n", (unsigned long long)ta_parser_largest_generation(p));
