@@ -310,15 +310,23 @@ decode_unchecked(const uint8_t *q, const uint8_t *q_end, ta_raw_event **e_io,
         r = uvarints_unchecked(r, 4, e->args, &bad);
       else if (nargs != 1)
         bad = true;
-      if (bad)
+      const int64_t time =
+        ta_add_wrap(ticks_to_ns(dt, tc->exact_below, tc->int_ns_per_unit, tc->ns_per_unit), last);
+      /* One test for both rare exits. */
+      if (__builtin_expect(bad | (time == 0), 0)) {
+        if (bad)
+          goto out;
+        e->type = (uint8_t)type;
+        e->time = last = time;
+        e++;
+        q = r;
         goto out;
-      last = ta_add_wrap(ticks_to_ns(dt, tc->exact_below, tc->int_ns_per_unit, tc->ns_per_unit), last);
+      }
+      last = time;
       e->type = (uint8_t)type;
       e->time = last;
       e++;
       q = r;
-      if (last == 0)
-        goto out;
     } while (e < stop);
   }
 out:
