@@ -902,19 +902,42 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
   ta_event *const end = evs + max;
   cursor *c = heap[0];
   while (ev < end) {
-    /* Time strictly increases, as finish_event() makes it. */
-    const int64_t time = c->time <= last_ts ? ta_add_wrap(last_ts, 1) : c->time;
-    if (!ta_order_advance_fast(o, c->ev, g, c->m_hint, time, ev))
-      break;
-    last_ts = time;
-    ev++;
-    if (__builtin_expect(c->ahead_next != c->ahead_end, 1)) {
-      c->ev = c->ahead_next++;
-      const int64_t t = c->time = c->ev->time;
-      if (t <= limit) {
-        heap_time[0] = t;
-        continue;
+    /* The root's events for as long as it stays the root (most of the
+     * time), with its cursor's fields in locals: the build lets any store
+     * into *ev alias them, so fields would be reloaded after every event. */
+    const ta_raw_event *e = c->ev;
+    ta_raw_event *next = c->ahead_next;
+    const ta_raw_event *const ahead_end = c->ahead_end;
+    const uint32_t m_hint = c->m_hint;
+    int64_t t = c->time;
+    bool stuck = false, dry = false;   /* why the run on this cursor ended */
+    for (;;) {
+      /* Time strictly increases, as finish_event() makes it. */
+      const int64_t time = t <= last_ts ? ta_add_wrap(last_ts, 1) : t;
+      if (!ta_order_advance_fast(o, e, g, m_hint, time, ev)) {
+        stuck = true;
+        break;
       }
+      last_ts = time;
+      ev++;
+      if (__builtin_expect(next == ahead_end, 0)) {
+        dry = true;   /* c->ev has been returned: cursor_next() below */
+        break;
+      }
+      e = next++;
+      t = e->time;
+      if (t > limit || ev == end)
+        break;
+    }
+    c->ev = (ta_raw_event *)e;
+    c->ahead_next = next;
+    c->time = t;
+    heap_time[0] = t;
+    if (stuck)
+      break;
+    if (__builtin_expect(!dry, 1)) {
+      if (t <= limit)
+        continue;   /* evs is full */
       if (runner_up < t) {
         heap_place(p, 0, c, t);
         runner_up = heap_runner_up(p);
