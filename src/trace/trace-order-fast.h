@@ -73,26 +73,32 @@ ta_fast_emit(ta_event *out, const ta_raw_event *ev, const ta_generation *g, int6
   out->gen = g;
 }
 
+/* The thread state the fast rules may use for a cursor's events, from the
+ * index ta_order_advance() keeps in the cursor (`m_hint`: UINT32_MAX until
+ * then, and never set for events without a thread), or NULL: the general
+ * path records the first generation and indexes threads; both happen once,
+ * so a cursor's first event is always left to it (a hint below n_ms thus
+ * also means the first generation is known). */
+static inline mstate *
+ta_order_fast_thread(ta_order *o, uint32_t m_hint)
+{
+  return m_hint < o->n_ms ? &o->ms[m_hint] : NULL;
+}
+
 /* Advances `ev` when a fast rule applies, writing the event into *out.
  * `time` is the event's time as the caller returns it (strictly after the
- * last one). `m_hint` is the index ta_order_advance() keeps in the cursor
- * for its thread: UINT32_MAX until then, and never set for events without
- * a thread.
- * The general path records the first generation and indexes threads; both
- * happen once, so a cursor's first event is always left to it (a hint below
- * n_ms thus also means the first generation is known).
+ * last one). `ms` is the state of the event's thread, found with
+ * ta_order_fast_thread(). The thread table does not change while only
+ * fast rules run, so callers may keep it for a run of events.
  * The rules also check the event's stack and string IDs (which Go does
  * after the state machine, on every event it returns), so that the caller
  * need not: an ID they cannot vouch for leaves the event to the general
  * path, which advances it and words the error. */
 static inline __attribute__((always_inline)) bool
 ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *g,
-                      uint32_t m_hint, int64_t time, ta_event *out)
+                      mstate *ms, int64_t time, ta_event *out)
 {
-  if (m_hint >= o->n_ms)
-    return false;
   const uint64_t gen = g->number;
-  mstate *ms = &o->ms[m_hint];
   const int64_t cur_p = ms->p, cur_g = ms->g;
   int64_t next_g = cur_g;   /* none of these rules changes the thread's proc */
   ta_kind kind = TA_KIND_STATE_TRANSITION;

@@ -908,13 +908,13 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
     const ta_raw_event *e = c->ev;
     ta_raw_event *next = c->ahead_next;
     const ta_raw_event *const ahead_end = c->ahead_end;
-    const uint32_t m_hint = c->m_hint;
+    mstate *const ms = ta_order_fast_thread(o, c->m_hint);
     int64_t t = c->time;
-    bool stuck = false, dry = false;   /* why the run on this cursor ended */
-    for (;;) {
+    bool stuck = ms == NULL, dry = false;   /* why the run on this cursor ended */
+    while (!stuck) {
       /* Time strictly increases, as finish_event() makes it. */
       const int64_t time = t <= last_ts ? ta_add_wrap(last_ts, 1) : t;
-      if (!ta_order_advance_fast(o, e, g, m_hint, time, ev)) {
+      if (!ta_order_advance_fast(o, e, g, ms, time, ev)) {
         stuck = true;
         break;
       }
