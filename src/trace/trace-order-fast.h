@@ -38,18 +38,33 @@ static const uint8_t ta_fast_table_args[TA_EV_SPEC_COUNT] = {
   [TA_EV_GO_STATUS_STACK] = 1 << 3,
 };
 
+/* What the rules read of the generation, copied once per run of events
+ * (as locals they need no reload after each store into the event buffer,
+ * which the build lets alias them). */
+typedef struct {
+  const ta_generation *g;
+  uint64_t number;
+  uint64_t stacks_known_below, strings_known_below;
+} ta_fast_gen;
+
+static inline ta_fast_gen
+ta_fast_gen_of(const ta_generation *g)
+{
+  return (ta_fast_gen){ g, g->number, g->stack_ids.known_below, g->string_ids.known_below };
+}
+
 /* Whether every stack and string ID the event names (per `mask`, an entry
  * of ta_fast_table_args) is below its table's known_below bound. False
  * does not mean invalid (IDs may be sparse): the general path decides. */
 static inline __attribute__((always_inline)) bool
-ta_fast_table_ids_known(const ta_raw_event *ev, unsigned mask, const ta_generation *g)
+ta_fast_table_ids_known(const ta_raw_event *ev, unsigned mask, const ta_fast_gen *fg)
 {
   bool ok = true;
   for (unsigned i = 0; i < 4; i++) {
     if (mask & (1u << i))
-      ok &= ev->args[i] < g->stack_ids.known_below;
+      ok &= ev->args[i] < fg->stacks_known_below;
     if (mask & (16u << i))
-      ok &= ev->args[i] < g->string_ids.known_below;
+      ok &= ev->args[i] < fg->strings_known_below;
   }
   return ok;
 }
@@ -95,14 +110,15 @@ ta_order_fast_thread(ta_order *o, uint32_t m_hint)
  * need not: an ID they cannot vouch for leaves the event to the general
  * path, which advances it and words the error. */
 static inline __attribute__((always_inline)) bool
-ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_generation *g,
+ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_fast_gen *fg,
                       mstate *ms, int64_t time, ta_event *out)
 {
-  const uint64_t gen = g->number;
+  const ta_generation *const g = fg->g;
+  const uint64_t gen = fg->number;
   const int64_t cur_p = ms->p, cur_g = ms->g;
   int64_t next_g = cur_g;   /* none of these rules changes the thread's proc */
   ta_kind kind = TA_KIND_STATE_TRANSITION;
-#define TABLE_IDS_KNOWN(type) ta_fast_table_ids_known(ev, ta_fast_table_args[type], g)
+#define TABLE_IDS_KNOWN(type) ta_fast_table_ids_known(ev, ta_fast_table_args[type], fg)
   switch (ev->type) {
   case TA_EV_GO_START: {
     gstate *gs = g_get(o, (int64_t)ev->args[0]);

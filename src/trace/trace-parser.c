@@ -886,7 +886,7 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
   ta_order *const o = p->order;
   if (__builtin_expect(p->n_heap == 0 || o->q_len != 0, 0))
     return 0;
-  const ta_generation *const g = &p->gen;
+  const ta_fast_gen fg = ta_fast_gen_of(&p->gen);
   cursor **const heap = p->heap;
   int64_t *const heap_time = p->heap_time;
   const int64_t sample_time = p->next_sample_time;
@@ -914,7 +914,7 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
     while (!stuck) {
       /* Time strictly increases, as finish_event() makes it. */
       const int64_t time = t <= last_ts ? ta_add_wrap(last_ts, 1) : t;
-      if (!ta_order_advance_fast(o, e, g, ms, time, ev)) {
+      if (!ta_order_advance_fast(o, e, &fg, ms, time, ev)) {
         stuck = true;
         break;
       }
