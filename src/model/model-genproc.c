@@ -114,6 +114,36 @@ idmap_put(idmap *m, gint64 k, gpointer v)
   m->vals[i] = v;
 }
 
+/* Removes k, moving later entries of its probe run back into the hole, so
+ * that the map holds only what is live (a spawn-heavy generation sees
+ * hundreds of thousands of goroutines, few of them at once). */
+static void
+idmap_remove(idmap *m, gint64 k)
+{
+  if (!m->cap)
+    return;
+  guint32 mask = m->cap - 1;
+  guint32 i = id_hash(k) & mask;
+  for (;; i = (i + 1) & mask) {
+    if (!m->vals[i])
+      return;
+    if (m->keys[i] == k)
+      break;
+  }
+  for (guint32 j = (i + 1) & mask; m->vals[j]; j = (j + 1) & mask) {
+    guint32 home = id_hash(m->keys[j]) & mask;
+    /* It stays where it is if its home lies cyclically in (i, j]. */
+    gboolean stays = i < j ? (home > i && home <= j) : (home > i || home <= j);
+    if (stays)
+      continue;
+    m->keys[i] = m->keys[j];
+    m->vals[i] = m->vals[j];
+    i = j;
+  }
+  m->vals[i] = NULL;
+  m->n--;
+}
+
 static void
 idmap_free(idmap *m)
 {
@@ -605,8 +635,11 @@ compact_goroutine(genproc *gp, lg *g)
   o->tracks->pdata[tr->order] = NULL;
   ms_l0_clear(&tr->l0);
   g_free(tr);
-  idmap_put(&gp->gs, g->id, TOMB);
-  gp->lgs->pdata[g->idx] = NULL;
+  idmap_remove(&gp->gs, g->id);
+  /* lgs keeps only live goroutines: the last one takes this one's place. */
+  g_ptr_array_remove_index_fast(gp->lgs, g->idx);
+  if (g->idx < gp->lgs->len)
+    ((lg *)g_ptr_array_index(gp->lgs, g->idx))->idx = g->idx;
   if (gp->last_g == g)
     gp->last_g = NULL;
   if (g->rstack)
