@@ -702,9 +702,11 @@ job_settle(job *j, gint64 floor, guint number)
   return j->out != NULL;
 }
 
-/* A first generation this big takes a core longer than the first snapshot
- * may wait (about 40 MB/s through decoder and state machine). */
-#define PREVIEW_MIN_BYTES (12 << 20)
+/* From this size a first generation can take one core about as long as
+ * the first snapshot may wait (0.3 s: spawn-heavy generations go through
+ * decoder, state machine and merge at ~20 MB/s, 6 MB took 0.36 s), and
+ * longer on a busy machine. */
+#define PREVIEW_MIN_BYTES (4 << 20)
 /* When the preview stops, counted from the start of the pass. */
 #define PREVIEW_SECONDS 0.15
 
