@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -381,7 +382,26 @@ ta_cache_save(ta_store *s, const char *cache_file, GError **error)
 typedef struct {
   const guint8 *p, *end;
   gboolean bad;
+  /* The part being read is mapped from `base`; pages before `kept` have been
+   * given back (rd_release). NULL base: nothing to give back. */
+  const guint8 *base, *kept;
 } rd;
+
+/* Gives back the whole pages of the decompressed part that were read: what
+ * was read has been copied into the store, so the part and the store it
+ * becomes need not both be resident (the part is the size of the model). */
+static void
+rd_release(rd *r)
+{
+  if (!r->base)
+    return;
+  gsize page = (gsize)sysconf(_SC_PAGESIZE);
+  const guint8 *upto = r->base + ((gsize)(r->p - r->base) & ~(page - 1));
+  if (upto - r->kept >= (gssize)(1 << 20)) {
+    madvise((void *)r->kept, (gsize)(upto - r->kept), MADV_DONTNEED);
+    r->kept = upto;
+  }
+}
 
 static guint64
 r_uv(rd *r)
@@ -449,6 +469,7 @@ r_stream(rd *r, mu_stream *s)
     memcpy(pg->data, r->p, used);
     pg->used = (guint32)used;
     r->p += used;
+    rd_release(r);
   }
 }
 
@@ -674,6 +695,7 @@ deserialize_rest(ta_store *s, rd *r)
       return FALSE;
     s->retired = g_list_prepend(s->retired, *tabs[i]);
     *tabs[i] = t;
+    rd_release(r);
   }
   if (s->blobs.pages.len)
     return FALSE;
@@ -718,24 +740,6 @@ deserialize_rest(ta_store *s, rd *r)
   return !r->bad && r->p == r->end;
 }
 
-static guint8 *
-decompress_part(const guint8 *src, guint64 comp_len, guint64 raw_len)
-{
-  if (raw_len > (guint64)16 << 30)
-    return NULL;
-  unsigned long long content = ZSTD_getFrameContentSize(src, comp_len);
-  if (content != raw_len)
-    return NULL;
-  guint8 *raw = g_malloc(raw_len + 16);
-  memset(raw + raw_len, 0, 16);
-  size_t got = ZSTD_decompress(raw, raw_len, src, comp_len);
-  if (ZSTD_isError(got) || got != raw_len) {   /* includes the content checksum */
-    g_free(raw);
-    return NULL;
-  }
-  return raw;
-}
-
 static gboolean
 read_at(int fd, void *buf, gsize len, gint64 off)
 {
@@ -747,6 +751,64 @@ read_at(int fd, void *buf, gsize len, gint64 off)
     done += (gsize)n;
   }
   return TRUE;
+}
+
+/* The mapping a part is decompressed into: raw_len bytes and 16 zero bytes
+ * (readers may look a little past the end). */
+static gsize
+part_map_len(guint64 raw_len)
+{
+  return (gsize)raw_len + 16;
+}
+
+/* Decompresses one part (a zstd frame of comp_len bytes at `off`) into a
+ * mapping of its own, reading the file a block at a time: neither the
+ * compressed part nor a heap buffer is held beside it, and the mapping is
+ * given back page by page as it is read (rd_release). NULL when the frame
+ * is not exactly raw_len bytes with a good checksum. */
+static guint8 *
+decompress_part(int fd, gint64 off, guint64 comp_len, guint64 raw_len)
+{
+  if (raw_len > (guint64)16 << 30)
+    return NULL;
+  guint8 *raw = mmap(NULL, part_map_len(raw_len), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED)
+    return NULL;
+  ZSTD_DCtx *z = ZSTD_createDCtx();
+  gsize in_cap = ZSTD_DStreamInSize();
+  guint8 *in = g_malloc(in_cap);
+  ZSTD_outBuffer ob = { raw, raw_len, 0 };
+  size_t ret = 1;   /* 0 once the frame is complete and its checksum good */
+  gboolean ok = TRUE;
+  for (guint64 done = 0; ok && done < comp_len;) {
+    gsize n = (gsize)MIN((guint64)in_cap, comp_len - done);
+    if (!read_at(fd, in, n, off + (gint64)done)) {
+      ok = FALSE;
+      break;
+    }
+    done += n;
+    ZSTD_inBuffer ib = { in, n, 0 };
+    while (ib.pos < ib.size) {
+      if (ret == 0) {   /* bytes after the frame */
+        ok = FALSE;
+        break;
+      }
+      size_t in_before = ib.pos, out_before = ob.pos;
+      ret = ZSTD_decompressStream(z, &ob, &ib);
+      if (ZSTD_isError(ret) || (ib.pos == in_before && ob.pos == out_before && ret != 0)) {
+        ok = FALSE;   /* broken, or more content than raw_len */
+        break;
+      }
+    }
+  }
+  ZSTD_freeDCtx(z);
+  g_free(in);
+  if (!ok || ret != 0 || ob.pos != raw_len) {
+    munmap(raw, part_map_len(raw_len));
+    return NULL;
+  }
+  return raw;
 }
 
 ta_store *
@@ -766,7 +828,8 @@ ta_cache_load(const char *trace_path, const char *cache_file, ta_cache_part_fn p
   struct stat st;
   cache_header h;
   ta_store *s = NULL;
-  guint8 *raw = NULL, *comp = NULL;
+  guint8 *raw = NULL;
+  guint64 raw_len = 0;
   guint8 digest[32];
   gint64 t0 = g_get_monotonic_time();
   if (fstat(fd, &st) != 0 || (guint64)st.st_size < sizeof h || !read_at(fd, &h, sizeof h, 0))
@@ -785,18 +848,16 @@ ta_cache_load(const char *trace_path, const char *cache_file, ta_cache_part_fn p
   gint64 off = sizeof h;
   for (guint part = 0; part < 2; part++) {
     /* one part at a time: the file is never all in memory */
-    comp = g_malloc(h.comp_len[part] ? h.comp_len[part] : 1);
-    if (!read_at(fd, comp, h.comp_len[part], off))
-      goto bad;
+    raw_len = h.raw_len[part];
+    raw = decompress_part(fd, off, h.comp_len[part], raw_len);
     off += (gint64)h.comp_len[part];
-    raw = decompress_part(comp, h.comp_len[part], h.raw_len[part]);
-    g_clear_pointer(&comp, g_free);
     if (!raw)
       goto bad;
-    rd r = { raw, raw + h.raw_len[part], FALSE };
+    rd r = { raw, raw + raw_len, FALSE, raw, raw };
     if (!(part == 0 ? deserialize_overview(s, &r) : deserialize_rest(s, &r)))
       goto bad;
-    g_clear_pointer(&raw, g_free);
+    munmap(raw, part_map_len(raw_len));
+    raw = NULL;
     if (part == 0) {
       if (g_getenv("TA_MODEL_DEBUG"))
         g_printerr("cache: overview %" G_GUINT64_FORMAT " bytes in %.3f s\n", h.raw_len[0],
@@ -815,8 +876,8 @@ bad:
   g_set_error_literal(error, TA_MODEL_ERROR, TA_MODEL_ERROR_OPEN, "no valid index cache");
   if (s)
     ta_store_unref(s);
-  g_free(raw);
-  g_free(comp);
+  if (raw)
+    munmap(raw, part_map_len(raw_len));
   close(fd);
   return NULL;
 }
