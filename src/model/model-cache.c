@@ -18,12 +18,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #define CACHE_MAGIC "TAIDXv1\n"
-#define CACHE_VERSION 5u   /* 5: table blocks in frames of reference */
+#define CACHE_VERSION 6u   /* 6: parts compressed as a stream (frames without their content size) */
 #define HEAD_BYTES (1u << 20)
 
 typedef struct {
@@ -108,6 +109,56 @@ header_digest(const cache_header *h, guint8 out[32])
 
 /* ---- writing ---- */
 
+/* A part is compressed as it is serialized and written straight to the
+ * file: neither the serialized part (the size of the model) nor the
+ * compressed one is held whole beside the store. */
+typedef struct {
+  mu_buf raw;               /* serialized, not yet compressed */
+  ZSTD_CCtx *z;
+  guint8 *out;
+  gsize out_cap;
+  int fd;
+  gint64 off;               /* where the next compressed byte goes */
+  guint64 raw_len, comp_len;
+  gboolean failed;
+} cache_writer;
+
+static void
+cw_compress(cache_writer *w, ZSTD_EndDirective end)
+{
+  ZSTD_inBuffer in = { w->raw.data, w->raw.len, 0 };
+  w->raw_len += w->raw.len;
+  for (;;) {
+    ZSTD_outBuffer ob = { w->out, w->out_cap, 0 };
+    size_t left = ZSTD_compressStream2(w->z, &ob, &in, end);
+    if (ZSTD_isError(left)) {
+      w->failed = TRUE;
+      break;
+    }
+    for (gsize done = 0; done < ob.pos;) {
+      ssize_t n = pwrite(w->fd, w->out + done, ob.pos - done, w->off);
+      if (n <= 0) {
+        w->failed = TRUE;
+        break;
+      }
+      done += (gsize)n;
+      w->off += n;
+      w->comp_len += (guint64)n;
+    }
+    if (w->failed || (end == ZSTD_e_end ? left == 0 : in.pos == in.size))
+      break;
+  }
+  w->raw.len = 0;
+}
+
+/* Compresses what is serialized so far once there is enough of it. */
+static void
+cw_drain(cache_writer *w)
+{
+  if (w && w->raw.len >= (1 << 20))
+    cw_compress(w, ZSTD_e_continue);
+}
+
 static void
 w_zz(mu_buf *b, gint64 v)
 {
@@ -122,14 +173,16 @@ w_key(mu_buf *b, const TaTrackKey *k)
   w_zz(b, k->id);
 }
 
+/* `w`: the writer of b, drained as pages go by (NULL: not drained). */
 static void
-w_stream(mu_buf *b, const mu_stream *s)
+w_stream(mu_buf *b, const mu_stream *s, cache_writer *w)
 {
   mu_buf_uv(b, s->pages.len);
   for (guint64 i = 0; i < s->pages.len; i++) {
     const mu_page *pg = mu_vec_at(&s->pages, i);
     mu_buf_uv(b, pg->used);
     mu_buf_append(b, pg->data, pg->used);
+    cw_drain(w);
   }
 }
 
@@ -145,7 +198,7 @@ w_track(mu_buf *b, const ms_track *t)
     const ms_level *lv = t->lv[k];
     mu_buf_uv(b, lv->n_entries);
     w_zz(b, lv->next_b);
-    w_stream(b, &lv->data);
+    w_stream(b, &lv->data, NULL);
     mu_buf_uv(b, lv->skip.len);
     for (guint64 i = 0; i < lv->skip.len; i++) {
       const ms_skip *s = mu_vec_at(&lv->skip, i);
@@ -196,7 +249,7 @@ w_metric(mu_buf *b, const mm_track *t)
     mu_buf_uv(b, lv->n_entries);
     w_zz(b, lv->next_b);
     w_zz(b, lv->prev_last);
-    w_stream(b, &lv->data);
+    w_stream(b, &lv->data, NULL);
     mu_buf_uv(b, lv->skip.len);
     for (guint64 i = 0; i < lv->skip.len; i++) {
       const mm_skip *s = mu_vec_at(&lv->skip, i);
@@ -211,8 +264,9 @@ w_metric(mu_buf *b, const mm_track *t)
 
 /* Part 1: what the overview needs (published as soon as it is read). */
 static void
-serialize_overview(ta_store *s, mu_buf *b)
+serialize_overview(ta_store *s, cache_writer *w)
 {
+  mu_buf *b = &w->raw;
   mu_buf_uv(b, (guint64)s->format);
   mu_buf_byte(b, (guint8)s->plain);
   mu_buf_uv(b, s->shift);
@@ -280,12 +334,15 @@ serialize_overview(ta_store *s, mu_buf *b)
 
 /* Part 2: the tables and the rest. */
 static void
-serialize_rest(ta_store *s, mu_buf *b)
+serialize_rest(ta_store *s, cache_writer *w)
 {
+  mu_buf *b = &w->raw;
   mc_table *tabs[] = { s->gtab, s->regions, s->tasks, s->logs, s->cpu };
-  for (guint i = 0; i < G_N_ELEMENTS(tabs); i++)
+  for (guint i = 0; i < G_N_ELEMENTS(tabs); i++) {
     mc_table_serialize(tabs[i], b);
-  w_stream(b, &s->blobs);
+    cw_drain(w);
+  }
+  w_stream(b, &s->blobs, w);
   GHashTableIter it;
   gpointer k, v;
   mu_buf_uv(b, g_hash_table_size(s->ended));
@@ -294,6 +351,7 @@ serialize_rest(ta_store *s, mu_buf *b)
     ms_pub *p = v;
     w_key(b, &p->key);
     w_track(b, p->track);
+    cw_drain(w);
   }
   mu_buf_uv(b, g_hash_table_size(s->region_gs));
   g_hash_table_iter_init(&it, s->region_gs);
@@ -309,28 +367,9 @@ serialize_rest(ta_store *s, mu_buf *b)
   while (g_hash_table_iter_next(&it, &k, &v)) {
     w_key(b, k);
     w_spans(b, v);
+    cw_drain(w);
   }
   g_mutex_unlock(&s->span_lock);
-}
-
-static gboolean
-compress_part(mu_buf *raw, mu_buf *out, guint64 *comp_len, GError **error)
-{
-  ZSTD_CCtx *cctx = ZSTD_createCCtx();
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 1);
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
-  ZSTD_CCtx_setParameter(cctx, ZSTD_c_contentSizeFlag, 1);
-  gsize bound = ZSTD_compressBound(raw->len);
-  mu_buf_reserve(out, bound);
-  size_t clen = ZSTD_compress2(cctx, out->data + out->len, bound, raw->data, raw->len);
-  ZSTD_freeCCtx(cctx);
-  if (ZSTD_isError(clen)) {
-    g_set_error(error, TA_MODEL_ERROR, TA_MODEL_ERROR_OPEN, "zstd: %s", ZSTD_getErrorName(clen));
-    return FALSE;
-  }
-  out->len += clen;
-  *comp_len = clen;
-  return TRUE;
 }
 
 gboolean
@@ -341,25 +380,38 @@ ta_cache_save(ta_store *s, const char *cache_file, GError **error)
     g_set_error_literal(error, TA_MODEL_ERROR, TA_MODEL_ERROR_OPEN, "nothing to cache");
     return FALSE;
   }
+  g_autofree char *dir = g_path_get_dirname(cache_file);
+  g_mkdir_with_parents(dir, 0700);
+  /* Written beside it and renamed over it once complete. */
+  g_autofree char *tmp = g_strconcat(cache_file, ".XXXXXX", NULL);
+  int fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    g_set_error(error, TA_MODEL_ERROR, TA_MODEL_ERROR_OPEN, "%s: %s", tmp, g_strerror(errno));
+    return FALSE;
+  }
   cache_header h;
   memset(&h, 0, sizeof h);
-  mu_buf out = { 0 };
-  mu_buf_reserve(&out, sizeof h);
-  out.len = sizeof h;
-  for (guint part = 0; part < 2; part++) {
-    mu_buf raw = { 0 };
+  cache_writer w = { 0 };
+  w.fd = fd;
+  w.off = sizeof h;
+  w.out_cap = ZSTD_CStreamOutSize();
+  w.out = g_malloc(w.out_cap);
+  for (guint part = 0; part < 2 && !w.failed; part++) {
+    w.z = ZSTD_createCCtx();
+    ZSTD_CCtx_setParameter(w.z, ZSTD_c_compressionLevel, 1);
+    ZSTD_CCtx_setParameter(w.z, ZSTD_c_checksumFlag, 1);
+    w.raw_len = w.comp_len = 0;
     if (part == 0)
-      serialize_overview(s, &raw);
+      serialize_overview(s, &w);
     else
-      serialize_rest(s, &raw);
-    h.raw_len[part] = raw.len;
-    gboolean ok = compress_part(&raw, &out, &h.comp_len[part], error);
-    mu_buf_free(&raw);
-    if (!ok) {
-      mu_buf_free(&out);
-      return FALSE;
-    }
+      serialize_rest(s, &w);
+    cw_compress(&w, ZSTD_e_end);
+    ZSTD_freeCCtx(w.z);
+    h.raw_len[part] = w.raw_len;
+    h.comp_len[part] = w.comp_len;
   }
+  mu_buf_free(&w.raw);
+  g_free(w.out);
   memcpy(h.magic, CACHE_MAGIC, 8);
   h.version = CACHE_VERSION;
   h.size = id.size;
@@ -368,11 +420,15 @@ ta_cache_save(ta_store *s, const char *cache_file, GError **error)
   h.dev = id.dev;
   memcpy(h.head_hash, id.head_hash, 32);
   header_digest(&h, h.header_hash);
-  memcpy(out.data, &h, sizeof h);
-  g_autofree char *dir = g_path_get_dirname(cache_file);
-  g_mkdir_with_parents(dir, 0700);
-  gboolean ok = g_file_set_contents(cache_file, (const char *)out.data, (gssize)out.len, error);
-  mu_buf_free(&out);
+  gboolean ok = !w.failed && pwrite(fd, &h, sizeof h, 0) == (ssize_t)sizeof h;
+  if (close(fd) != 0)
+    ok = FALSE;
+  if (ok && g_rename(tmp, cache_file) != 0)
+    ok = FALSE;
+  if (!ok) {
+    g_set_error(error, TA_MODEL_ERROR, TA_MODEL_ERROR_OPEN, "cannot write %s", cache_file);
+    g_unlink(tmp);
+  }
   return ok;
 }
 
@@ -381,7 +437,26 @@ ta_cache_save(ta_store *s, const char *cache_file, GError **error)
 typedef struct {
   const guint8 *p, *end;
   gboolean bad;
+  /* The part being read is mapped from `base`; pages before `kept` have been
+   * given back (rd_release). NULL base: nothing to give back. */
+  const guint8 *base, *kept;
 } rd;
+
+/* Gives back the whole pages of the decompressed part that were read: what
+ * was read has been copied into the store, so the part and the store it
+ * becomes need not both be resident (the part is the size of the model). */
+static void
+rd_release(rd *r)
+{
+  if (!r->base)
+    return;
+  gsize page = (gsize)sysconf(_SC_PAGESIZE);
+  const guint8 *upto = r->base + ((gsize)(r->p - r->base) & ~(page - 1));
+  if (upto - r->kept >= (gssize)(1 << 20)) {
+    madvise((void *)r->kept, (gsize)(upto - r->kept), MADV_DONTNEED);
+    r->kept = upto;
+  }
+}
 
 static guint64
 r_uv(rd *r)
@@ -449,6 +524,7 @@ r_stream(rd *r, mu_stream *s)
     memcpy(pg->data, r->p, used);
     pg->used = (guint32)used;
     r->p += used;
+    rd_release(r);
   }
 }
 
@@ -674,6 +750,7 @@ deserialize_rest(ta_store *s, rd *r)
       return FALSE;
     s->retired = g_list_prepend(s->retired, *tabs[i]);
     *tabs[i] = t;
+    rd_release(r);
   }
   if (s->blobs.pages.len)
     return FALSE;
@@ -718,24 +795,6 @@ deserialize_rest(ta_store *s, rd *r)
   return !r->bad && r->p == r->end;
 }
 
-static guint8 *
-decompress_part(const guint8 *src, guint64 comp_len, guint64 raw_len)
-{
-  if (raw_len > (guint64)16 << 30)
-    return NULL;
-  unsigned long long content = ZSTD_getFrameContentSize(src, comp_len);
-  if (content != raw_len)
-    return NULL;
-  guint8 *raw = g_malloc(raw_len + 16);
-  memset(raw + raw_len, 0, 16);
-  size_t got = ZSTD_decompress(raw, raw_len, src, comp_len);
-  if (ZSTD_isError(got) || got != raw_len) {   /* includes the content checksum */
-    g_free(raw);
-    return NULL;
-  }
-  return raw;
-}
-
 static gboolean
 read_at(int fd, void *buf, gsize len, gint64 off)
 {
@@ -747,6 +806,64 @@ read_at(int fd, void *buf, gsize len, gint64 off)
     done += (gsize)n;
   }
   return TRUE;
+}
+
+/* The mapping a part is decompressed into: raw_len bytes and 16 zero bytes
+ * (readers may look a little past the end). */
+static gsize
+part_map_len(guint64 raw_len)
+{
+  return (gsize)raw_len + 16;
+}
+
+/* Decompresses one part (a zstd frame of comp_len bytes at `off`) into a
+ * mapping of its own, reading the file a block at a time: neither the
+ * compressed part nor a heap buffer is held beside it, and the mapping is
+ * given back page by page as it is read (rd_release). NULL when the frame
+ * is not exactly raw_len bytes with a good checksum. */
+static guint8 *
+decompress_part(int fd, gint64 off, guint64 comp_len, guint64 raw_len)
+{
+  if (raw_len > (guint64)16 << 30)
+    return NULL;
+  guint8 *raw = mmap(NULL, part_map_len(raw_len), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED)
+    return NULL;
+  ZSTD_DCtx *z = ZSTD_createDCtx();
+  gsize in_cap = ZSTD_DStreamInSize();
+  guint8 *in = g_malloc(in_cap);
+  ZSTD_outBuffer ob = { raw, raw_len, 0 };
+  size_t ret = 1;   /* 0 once the frame is complete and its checksum good */
+  gboolean ok = TRUE;
+  for (guint64 done = 0; ok && done < comp_len;) {
+    gsize n = (gsize)MIN((guint64)in_cap, comp_len - done);
+    if (!read_at(fd, in, n, off + (gint64)done)) {
+      ok = FALSE;
+      break;
+    }
+    done += n;
+    ZSTD_inBuffer ib = { in, n, 0 };
+    while (ib.pos < ib.size) {
+      if (ret == 0) {   /* bytes after the frame */
+        ok = FALSE;
+        break;
+      }
+      size_t in_before = ib.pos, out_before = ob.pos;
+      ret = ZSTD_decompressStream(z, &ob, &ib);
+      if (ZSTD_isError(ret) || (ib.pos == in_before && ob.pos == out_before && ret != 0)) {
+        ok = FALSE;   /* broken, or more content than raw_len */
+        break;
+      }
+    }
+  }
+  ZSTD_freeDCtx(z);
+  g_free(in);
+  if (!ok || ret != 0 || ob.pos != raw_len) {
+    munmap(raw, part_map_len(raw_len));
+    return NULL;
+  }
+  return raw;
 }
 
 ta_store *
@@ -766,7 +883,8 @@ ta_cache_load(const char *trace_path, const char *cache_file, ta_cache_part_fn p
   struct stat st;
   cache_header h;
   ta_store *s = NULL;
-  guint8 *raw = NULL, *comp = NULL;
+  guint8 *raw = NULL;
+  guint64 raw_len = 0;
   guint8 digest[32];
   gint64 t0 = g_get_monotonic_time();
   if (fstat(fd, &st) != 0 || (guint64)st.st_size < sizeof h || !read_at(fd, &h, sizeof h, 0))
@@ -785,18 +903,16 @@ ta_cache_load(const char *trace_path, const char *cache_file, ta_cache_part_fn p
   gint64 off = sizeof h;
   for (guint part = 0; part < 2; part++) {
     /* one part at a time: the file is never all in memory */
-    comp = g_malloc(h.comp_len[part] ? h.comp_len[part] : 1);
-    if (!read_at(fd, comp, h.comp_len[part], off))
-      goto bad;
+    raw_len = h.raw_len[part];
+    raw = decompress_part(fd, off, h.comp_len[part], raw_len);
     off += (gint64)h.comp_len[part];
-    raw = decompress_part(comp, h.comp_len[part], h.raw_len[part]);
-    g_clear_pointer(&comp, g_free);
     if (!raw)
       goto bad;
-    rd r = { raw, raw + h.raw_len[part], FALSE };
+    rd r = { raw, raw + raw_len, FALSE, raw, raw };
     if (!(part == 0 ? deserialize_overview(s, &r) : deserialize_rest(s, &r)))
       goto bad;
-    g_clear_pointer(&raw, g_free);
+    munmap(raw, part_map_len(raw_len));
+    raw = NULL;
     if (part == 0) {
       if (g_getenv("TA_MODEL_DEBUG"))
         g_printerr("cache: overview %" G_GUINT64_FORMAT " bytes in %.3f s\n", h.raw_len[0],
@@ -815,8 +931,8 @@ bad:
   g_set_error_literal(error, TA_MODEL_ERROR, TA_MODEL_ERROR_OPEN, "no valid index cache");
   if (s)
     ta_store_unref(s);
-  g_free(raw);
-  g_free(comp);
+  if (raw)
+    munmap(raw, part_map_len(raw_len));
   close(fd);
   return NULL;
 }

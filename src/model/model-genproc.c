@@ -114,6 +114,36 @@ idmap_put(idmap *m, gint64 k, gpointer v)
   m->vals[i] = v;
 }
 
+/* Removes k, moving later entries of its probe run back into the hole, so
+ * that the map holds only what is live (a spawn-heavy generation sees
+ * hundreds of thousands of goroutines, few of them at once). */
+static void
+idmap_remove(idmap *m, gint64 k)
+{
+  if (!m->cap)
+    return;
+  guint32 mask = m->cap - 1;
+  guint32 i = id_hash(k) & mask;
+  for (;; i = (i + 1) & mask) {
+    if (!m->vals[i])
+      return;
+    if (m->keys[i] == k)
+      break;
+  }
+  for (guint32 j = (i + 1) & mask; m->vals[j]; j = (j + 1) & mask) {
+    guint32 home = id_hash(m->keys[j]) & mask;
+    /* It stays where it is if its home lies cyclically in (i, j]. */
+    gboolean stays = i < j ? (home > i && home <= j) : (home > i || home <= j);
+    if (stays)
+      continue;
+    m->keys[i] = m->keys[j];
+    m->vals[i] = m->vals[j];
+    i = j;
+  }
+  m->vals[i] = NULL;
+  m->n--;
+}
+
 static void
 idmap_free(idmap *m)
 {
@@ -584,26 +614,32 @@ compact_goroutine(genproc *gp, lg *g)
   gp_out *o = gp->out;
   if (gp->cfg.shift)
     ms_l0_finish(&tr->l0);
-  gp_done d = { 0 };
-  d.order = tr->order;
-  d.creation_stack = tr->creation_stack;
-  d.start_stack = tr->start_stack;
-  d.start_func = tr->start_func;
-  d.id = tr->key.id;
-  d.parent = tr->parent;
-  d.creation_time = tr->creation_time;
-  d.end_time = tr->end_time;
-  d.n_internal = tr->n_internal;
-  d.l0_off = o->done_l0.len;
-  d.l0_len = (guint32)tr->l0.out.len;
-  mu_buf_append(&o->done_l0, tr->l0.out.data, tr->l0.out.len);
-  g_array_append_val(o->done, d);
+  mu_buf *b = &o->done_recs;
+  g_assert(b->len <= G_MAXUINT32);
+  gp_done_at at = { tr->order, (guint32)b->len };
+  if (o->done_at->len == 0)
+    o->done_time_base = tr->creation_time;
+  /* Each value against one close to it, so that most take a byte or three. */
+  mu_buf_uv(b, mu_zz(tr->key.id));
+  mu_buf_uv(b, mu_zz(mu_wrap_sub(tr->parent, tr->key.id)));
+  mu_buf_uv(b, mu_zz(mu_wrap_sub(tr->creation_time, o->done_time_base)));
+  mu_buf_uv(b, mu_zz(mu_wrap_sub(tr->end_time, tr->creation_time)));
+  mu_buf_uv(b, tr->creation_stack);
+  mu_buf_uv(b, tr->start_stack);
+  mu_buf_uv(b, tr->start_func);
+  mu_buf_uv(b, tr->n_internal);
+  mu_buf_uv(b, tr->l0.out.len);
+  mu_buf_append(b, tr->l0.out.data, tr->l0.out.len);
+  g_array_append_val(o->done_at, at);
   g_hash_table_remove(o->by_key, &tr->key);
   o->tracks->pdata[tr->order] = NULL;
   ms_l0_clear(&tr->l0);
   g_free(tr);
-  idmap_put(&gp->gs, g->id, TOMB);
-  gp->lgs->pdata[g->idx] = NULL;
+  idmap_remove(&gp->gs, g->id);
+  /* lgs keeps only live goroutines: the last one takes this one's place. */
+  g_ptr_array_remove_index_fast(gp->lgs, g->idx);
+  if (g->idx < gp->lgs->len)
+    ((lg *)g_ptr_array_index(gp->lgs, g->idx))->idx = g->idx;
   if (gp->last_g == g)
     gp->last_g = NULL;
   if (g->rstack)
@@ -1068,7 +1104,7 @@ genproc_new(const gp_config *cfg)
   gp->cfg = *cfg;
   gp_out *o = g_new0(gp_out, 1);
   o->tracks = g_ptr_array_new();
-  o->done = g_array_new(FALSE, FALSE, sizeof(gp_done));
+  o->done_at = g_array_new(FALSE, FALSE, sizeof(gp_done_at));
   o->by_key = g_hash_table_new((GHashFunc)ta_track_key_hash, (GEqualFunc)ta_track_key_equal);
   o->regions = g_array_new(FALSE, FALSE, sizeof(gp_region));
   o->ranges = g_array_new(FALSE, FALSE, sizeof(gp_range));
@@ -1230,15 +1266,48 @@ finish_cur(genproc *gp, gp_track *tr, cur_span *c, guint cls)
 static gint
 cmp_done(gconstpointer a, gconstpointer b)
 {
-  const gp_done *x = a, *y = b;
+  const gp_done_at *x = a, *y = b;
   return x->order < y->order ? -1 : x->order > y->order;
+}
+
+guint
+gp_out_n_done(const gp_out *o)
+{
+  return o->done_at->len;
+}
+
+void
+gp_out_done(const gp_out *o, guint i, gp_done *d)
+{
+  const gp_done_at *at = &g_array_index(o->done_at, gp_done_at, i);
+  const guint8 *p = o->done_recs.data + at->off;
+  guint64 v;
+  d->order = at->order;
+  p = mu_get_uv(p, &v);
+  d->id = mu_unzz(v);
+  p = mu_get_uv(p, &v);
+  d->parent = mu_wrap_add(d->id, mu_unzz(v));
+  p = mu_get_uv(p, &v);
+  d->creation_time = mu_wrap_add(o->done_time_base, mu_unzz(v));
+  p = mu_get_uv(p, &v);
+  d->end_time = mu_wrap_add(d->creation_time, mu_unzz(v));
+  p = mu_get_uv(p, &v);
+  d->creation_stack = (TaStackId)v;
+  p = mu_get_uv(p, &v);
+  d->start_stack = (TaStackId)v;
+  p = mu_get_uv(p, &v);
+  d->start_func = (TaStringId)v;
+  p = mu_get_uv(p, &d->n_internal);
+  p = mu_get_uv(p, &v);
+  d->l0_len = (guint32)v;
+  d->l0 = p;
 }
 
 gp_out *
 genproc_finish(genproc *gp)
 {
   gp_out *o = gp->out;
-  g_array_sort(o->done, cmp_done);
+  g_array_sort(o->done_at, cmp_done);
   for (guint i = 0; i < GP_N_COUNTS; i++)
     count_flush(gp, i);
   for (guint i = 0; i < gp->lgs->len; i++) {
@@ -1278,8 +1347,8 @@ gp_out_free(gp_out *o)
       g_array_free(tr->spans, TRUE);
     g_free(tr);
   }
-  g_array_free(o->done, TRUE);
-  mu_buf_free(&o->done_l0);
+  g_array_free(o->done_at, TRUE);
+  mu_buf_free(&o->done_recs);
   g_ptr_array_free(o->tracks, TRUE);
   g_hash_table_destroy(o->by_key);
   g_array_free(o->regions, TRUE);
@@ -1297,7 +1366,7 @@ gsize
 gp_out_memory(const gp_out *o)
 {
   gsize n = sizeof *o + o->tracks->len * (sizeof(gp_track) + 64) +
-            o->done->len * sizeof(gp_done) + o->done_l0.cap;
+            o->done_at->len * sizeof(gp_done_at) + o->done_recs.cap;
   for (guint i = 0; i < o->tracks->len; i++) {
     gp_track *tr = g_ptr_array_index(o->tracks, i);
     if (!tr)

@@ -77,16 +77,22 @@ typedef struct {
 } gp_sample;
 
 /* A goroutine born and dead within the generation, compacted at its death:
- * its state machine and track are freed, what the merge needs stays. */
+ * its state machine and track are freed, what the merge needs stays, packed
+ * (gp_out.done_recs; read back with gp_out_done). */
 typedef struct {
   guint32 order;            /* its place among the tracks (a NULL there) */
   TaStackId creation_stack, start_stack;
   TaStringId start_func;
   guint32 l0_len;
   gint64 id, parent, creation_time, end_time;
-  guint64 l0_off;           /* in gp_out.done_l0 */
+  const guint8 *l0;         /* its level-0 stream (l0_len bytes) */
   guint64 n_internal;
 } gp_done;
+
+/* Where a packed gp_done begins in gp_out.done_recs. */
+typedef struct {
+  guint32 order, off;
+} gp_done_at;
 
 typedef struct {
   gint64 time, value;
@@ -113,8 +119,12 @@ typedef struct {
   /* tracks (goroutines, procs, threads), in order of first appearance;
    * NULL where a goroutine was compacted (see done) */
   GPtrArray *tracks;
-  GArray *done;             /* gp_done, in track order */
-  mu_buf done_l0;
+  /* Compacted goroutines as varints with their level-0 bytes (a few dozen
+   * bytes each instead of a 72-byte struct: spawn-heavy generations hold
+   * hundreds of thousands while they wait to be merged). */
+  mu_buf done_recs;
+  gint64 done_time_base;    /* creation times are packed relative to it */
+  GArray *done_at;          /* gp_done_at, in track order once finished */
   GHashTable *by_key;       /* TaTrackKey* -> gp_track* */
   GArray *regions;          /* gp_region, in begin order (open ends last) */
   GArray *ranges;           /* gp_range */
@@ -152,6 +162,10 @@ void genproc_mev(genproc *gp, mev *m);
 gp_out *genproc_finish(genproc *gp);
 void gp_out_free(gp_out *out);
 gsize gp_out_memory(const gp_out *out);
+/* Compacted goroutines of a finished output: how many, and the i-th in
+ * track order (d->l0 points into the output). */
+guint gp_out_n_done(const gp_out *out);
+void gp_out_done(const gp_out *out, guint i, gp_done *d);
 
 /* Keys */
 static inline TaTrackKey

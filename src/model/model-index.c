@@ -204,7 +204,7 @@ typedef struct {
 static gp_out *
 decode_range(const char *path, int format, gint64 start, gint64 end, gint64 ctx_start,
              const gp_config *cfg, floor_fn get_floor, gpointer floor_ud, range_stats *st,
-             GCancellable *cancellable, GError **error)
+             gint64 stop_at, GCancellable *cancellable, GError **error)
 {
   ta_error err;
   gint64 from = ctx_start >= 0 ? ctx_start : start;
@@ -229,6 +229,9 @@ decode_range(const char *path, int format, gint64 start, gint64 end, gint64 ctx_
     guint64 before = n;
     n += (guint64)r;
     if ((n >> 16) != (before >> 16) && g_cancellable_is_cancelled(cancellable))
+      break;
+    /* A preview stops at its deadline, as if the generation ended there. */
+    if (stop_at && (n >> 12) != (before >> 12) && g_get_monotonic_time() >= stop_at)
       break;
     for (int i = 0; i < r; i++) {
       const ta_event *ev = &evs[i];
@@ -291,7 +294,7 @@ decode_generation(const char *path, int format, gint64 start, gint64 end, gint64
                   GCancellable *cancellable, GError **error)
 {
   GError *first = NULL;
-  gp_out *o = decode_range(path, format, start, end, -1, cfg, get_floor, floor_ud, st,
+  gp_out *o = decode_range(path, format, start, end, -1, cfg, get_floor, floor_ud, st, 0,
                            cancellable, &first);
   if (o || prev_start < 0 || g_error_matches(first, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
     if (!o)
@@ -301,7 +304,7 @@ decode_generation(const char *path, int format, gint64 start, gint64 end, gint64
   /* Go 1.22 traces can carry thread state from one generation into the
    * next; decoding a generation alone then fails where the whole trace does
    * not. Decode it again after the previous one, as context. */
-  o = decode_range(path, format, start, end, prev_start, cfg, get_floor, floor_ud, st,
+  o = decode_range(path, format, start, end, prev_start, cfg, get_floor, floor_ud, st, 0,
                    cancellable, NULL);
   if (o)
     g_error_free(first);
@@ -699,6 +702,54 @@ job_settle(job *j, gint64 floor, guint number)
   return j->out != NULL;
 }
 
+/* From this size a first generation can take one core about as long as
+ * the first snapshot may wait (0.3 s: spawn-heavy generations go through
+ * decoder, state machine and merge at ~20 MB/s, 6 MB took 0.36 s), and
+ * longer on a busy machine. */
+#define PREVIEW_MIN_BYTES (4 << 20)
+/* When the preview stops, counted from the start of the pass. */
+#define PREVIEW_SECONDS 0.15
+
+/* While a worker decodes a big first generation, this thread decodes its
+ * beginning on the other core, until PREVIEW_SECONDS into the pass, merges
+ * that into a store of its own (as if the generation ended there) and
+ * publishes it: the viewer shows the start of the trace at once, and the
+ * first real snapshot replaces it (same goroutines in the same order, more
+ * of them). The real store never sees it. TA_MODEL_PREVIEW_BYTES overrides
+ * the size from which a first generation gets one (tests, A/B timing). */
+static void
+publish_preview(ta_store *s, ta_index_opts *o, gint64 start, gint64 end, double t0)
+{
+  const char *e = g_getenv("TA_MODEL_PREVIEW_BYTES");
+  gint64 min_bytes = e ? g_ascii_strtoll(e, NULL, 10) : PREVIEW_MIN_BYTES;
+  if (!o->publish || end - start < min_bytes)
+    return;
+  ta_store *ps = ta_store_new(s->path);
+  ps->format = s->format;
+  ps->plain = s->plain;
+  ps->resident = s->resident;
+  ps->bytes_total = s->bytes_total;
+  gp_config c = config_for(ps, o, TRUE, end - start);
+  range_stats st;
+  gint64 stop_at = (gint64)((t0 + PREVIEW_SECONDS) * 1e6);
+  gp_out *out = decode_range(ps->path, ps->format, start, end, -1, &c, NULL, NULL, &st, stop_at,
+                             o->cancellable, NULL);
+  if (out && !g_cancellable_is_cancelled(o->cancellable)) {
+    mg_gen info = { 0 };
+    info.start_offset = start;
+    info.end_offset = end;
+    info.number = 1;
+    info.floor = G_MININT64;
+    merge_out(ps, out, &info);
+    if (g_getenv("TA_MODEL_DEBUG"))
+      g_printerr("preview: %" G_GUINT64_FORMAT " events of the first generation, published at "
+                 "%.3f s\n", st.n, now_s() - t0);
+    publish(ps, o, FALSE, t0);
+  }
+  gp_out_free(out);
+  ta_store_unref(ps);
+}
+
 static gboolean
 run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
 {
@@ -751,6 +802,8 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
       j->cancellable = o->cancellable;
       g_ptr_array_add(jobs, j);
       g_thread_pool_push(pool, j, NULL);
+      if (j->index == 0)
+        publish_preview(s, o, a, b, t0);
     }
     if (next_merge == jobs->len)
       break;
@@ -817,10 +870,28 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
   return ok;
 }
 
+/* Big transient buffers (a generation's packed goroutines, its track
+ * lists: megabytes each on spawn-heavy traces) are made by the workers and
+ * freed by the merging thread. With glibc's adaptive threshold, once such a
+ * buffer has been freed, later ones of its size come from the workers'
+ * arenas, which then keep the freed space resident (a third of the peak on
+ * spawn-256MiB). A fixed threshold keeps them in their own mappings, given
+ * back to the system when freed. Process-wide, set once. */
+static void
+big_buffers_mapped(void)
+{
+  static gsize done;
+  if (g_once_init_enter(&done)) {
+    mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    g_once_init_leave(&done, 1);
+  }
+}
+
 gboolean
 ta_index_run(ta_store *s, ta_index_opts *o)
 {
   double t0 = now_s();
+  big_buffers_mapped();
   if (g_getenv("TA_MODEL_DEBUG"))
     g_printerr("index run starts at %.6f s (monotonic)\n", t0);
   o->first_publish_s = 0;

@@ -229,10 +229,11 @@ ta_store_choose_shift(const gp_out *o, guint64 gen_bytes)
     if (tr && tr->l0.out.len)
       intervals_append(iv, tr->l0.out.data, tr->l0.out.len);
   }
-  for (guint i = 0; i < o->done->len; i++) {
-    const gp_done *d = &g_array_index(o->done, gp_done, i);
-    if (d->l0_len)
-      intervals_append(iv, o->done_l0.data + d->l0_off, d->l0_len);
+  for (guint i = 0; i < gp_out_n_done(o); i++) {
+    gp_done d;
+    gp_out_done(o, i, &d);
+    if (d.l0_len)
+      intervals_append(iv, d.l0, d.l0_len);
   }
   while (lo < hi) {
     guint mid = (lo + hi) / 2;
@@ -460,7 +461,7 @@ finalize_goroutine(ta_store *s, mg_track *t)
 
 /* A goroutine compacted by the generation worker (born and dead there). */
 static void
-goroutine_done(ta_store *s, const gp_out *o, const gp_done *d, GHashTable *rows)
+goroutine_done(ta_store *s, const gp_done *d, GHashTable *rows)
 {
   gint64 v[GC_N];
   v[GC_ID] = d->id;
@@ -471,7 +472,7 @@ goroutine_done(ta_store *s, const gp_out *o, const gp_done *d, GHashTable *rows)
   v[GC_SSTACK] = d->start_stack;
   v[GC_FUNC] = d->start_func;
   v[GC_FLAGS] = TA_GOROUTINE_ENDED;
-  const guint8 *l0 = o->done_l0.data + d->l0_off;
+  const guint8 *l0 = d->l0;
   if (d->l0_len && cur_l0_shift && cur_l0_shift <= s->shift) {
     /* Most goroutines born and dead in a generation live within one
      * bucket: their blob is their level-0 entry, no pyramid to build (the
@@ -506,7 +507,7 @@ goroutine_done(ta_store *s, const gp_out *o, const gp_done *d, GHashTable *rows)
   }
   ms_track *sum = ms_track_new(s->shift);
   if (d->l0_len)
-    feed_l0_bytes(s, sum, o->done_l0.data + d->l0_off, d->l0_len, TRUE);
+    feed_l0_bytes(s, sum, l0, d->l0_len, TRUE);
   TaTrackKey key = ta_key(TA_TRACK_GOROUTINE, d->id, 0);
   v[GC_BLOB] = store_summary(s, &key, sum, v[GC_CREATED]);
   ms_track_unref(sum);
@@ -994,8 +995,11 @@ ta_store_merge(ta_store *s, gp_out *o, const mg_gen *info)
   for (guint i = 0; i < o->tracks->len; i++) {
     const gp_track *tr = g_ptr_array_index(o->tracks, i);
     if (!tr) {
-      g_assert(next_done < o->done->len && g_array_index(o->done, gp_done, next_done).order == i);
-      goroutine_done(s, o, &g_array_index(o->done, gp_done, next_done++), rows);
+      g_assert(next_done < gp_out_n_done(o));
+      gp_done d;
+      gp_out_done(o, next_done++, &d);
+      g_assert(d.order == i);
+      goroutine_done(s, &d, rows);
       done[i] = TRUE;
       continue;
     }

@@ -43,6 +43,9 @@ ta_generation_reset(ta_generation *g, int format)
   ta_map_clear(&g->frame_pcs);
   ta_map_clear(&g->thread_ids);
   ta_arena_reset(&g->arena);
+  g->source = NULL;
+  for (uint32_t t = 0; t < g->cap_payloads; t++)
+    g->payloads[t].batch = NULL;
   g->bytes = 0;
   g->start_offset = g->end_offset = -1;
 }
@@ -65,6 +68,9 @@ ta_generation_free(ta_generation *g)
   ta_map_free(&g->frame_pcs);
   ta_map_free(&g->thread_ids);
   ta_arena_free(&g->arena);
+  for (uint32_t t = 0; t < g->cap_payloads; t++)
+    free(g->payloads[t].data);
+  free(g->payloads);
   memset(g, 0, sizeof *g);
 }
 
@@ -83,6 +89,35 @@ ta_generation_string(const ta_generation *g, uint64_t id, ta_str *out)
   return true;
 }
 
+const uint8_t *
+ta_generation_payload(ta_generation *g, uint32_t t, const ta_gen_batch *b, ta_error *err)
+{
+  if (b->data)
+    return b->data;
+  if (g->cap_payloads < g->n_threads) {
+    g->payloads = ta_xrealloc(g->payloads, (size_t)g->n_threads * sizeof *g->payloads);
+    memset(g->payloads + g->cap_payloads, 0,
+           (size_t)(g->n_threads - g->cap_payloads) * sizeof *g->payloads);
+    g->cap_payloads = g->n_threads;
+  }
+  ta_gen_payload *pl = &g->payloads[t];
+  if (pl->batch == b)
+    return pl->data;
+  if (pl->cap < b->len) {
+    pl->cap = b->len;
+    pl->data = ta_xrealloc(pl->data, pl->cap);
+  }
+  pl->batch = NULL;
+  size_t got = ta_input_pread(g->source, b->offset, pl->data, b->len);
+  if (got != b->len) {
+    ta_error_set(err, b->offset, g->number, "failed to read full batch: read %zu but wanted %u",
+                 got, b->len);
+    return NULL;
+  }
+  pl->batch = b;
+  return pl->data;
+}
+
 bool
 ta_generation_has_stack(const ta_generation *g, uint64_t id)
 {
@@ -94,10 +129,11 @@ ta_generation_has_stack(const ta_generation *g, uint64_t id)
 typedef struct {
   bool end_of_generation;
   uint8_t exp;
+  uint8_t first;            /* the payload's first byte (0 when empty) */
   uint64_t gen, m, time;
   uint32_t len;
-  const uint8_t *data;
-  int64_t offset;
+  const uint8_t *data;      /* NULL: left in the file at data_offset */
+  int64_t offset, data_offset;
 } raw_batch;
 
 enum { RB_OK, RB_EOF, RB_ERROR };
@@ -124,9 +160,21 @@ stream_uvarint(ta_input *in, uint64_t *out)
   return "binary: varint overflows a 64-bit integer";
 }
 
-/* Reads one top-level record; its payload goes to the generation's arena. */
+/* Whether a batch whose payload begins with this byte carries events (and
+ * not tables, a Sync or the end marker): only the cursors read those. */
+static bool
+is_event_payload(uint8_t first)
+{
+  return first != TA_EV_STRINGS && first != TA_EV_STACKS && first != TA_EV_CPU_SAMPLES &&
+         first != TA_EV_FREQUENCY && first != TA_EV_SYNC && first != TA_EV_END_OF_GENERATION;
+}
+
+/* Reads one top-level record; its payload goes to the generation's arena,
+ * or, when `may_defer` and the input can read it back later, an event
+ * batch's payload stays in the file (the cursors read it when they get
+ * there: a generation of tens of MB is then not held in memory). */
 static int
-read_batch(ta_input *in, ta_generation *g, raw_batch *b, ta_error *err)
+read_batch(ta_input *in, ta_generation *g, raw_batch *b, bool may_defer, ta_error *err)
 {
   memset(b, 0, sizeof *b);
   b->offset = ta_input_offset(in);
@@ -173,6 +221,22 @@ read_batch(ta_input *in, ta_generation *g, raw_batch *b, ta_error *err)
     return RB_ERROR;
   }
   b->len = (uint32_t)vals[3];
+  b->data_offset = ta_input_offset(in);
+  if (may_defer && b->len > 0 && ta_input_can_skip(in, b->len)) {
+    int first = ta_input_getc(in);
+    if (first >= 0 && (b->exp != TA_EXPERIMENT_NONE || is_event_payload((uint8_t)first))) {
+      if (!ta_input_skip(in, b->len - 1)) {
+        ta_error_set(err, ta_input_offset(in), b->gen, "failed to read full batch: %s",
+                     ta_input_error(in));
+        return RB_ERROR;
+      }
+      b->first = (uint8_t)first;
+      g->source = in;
+      return RB_OK;
+    }
+    if (first >= 0)
+      ta_input_unread(in, 1);
+  }
   uint8_t *p = ta_arena_alloc(&g->arena, b->len);
   size_t got = ta_input_read(in, p, b->len);
   if (got != b->len) {
@@ -185,6 +249,7 @@ read_batch(ta_input *in, ta_generation *g, raw_batch *b, ta_error *err)
     return RB_ERROR;
   }
   b->data = p;
+  b->first = b->len ? p[0] : 0;
   return RB_OK;
 }
 
@@ -365,8 +430,8 @@ is_sync_batch(int format, const raw_batch *b)
 {
   if (b->exp != TA_EXPERIMENT_NONE || b->len == 0)
     return false;
-  return (b->data[0] == TA_EV_FREQUENCY && format < 25) ||
-         (b->data[0] == TA_EV_SYNC && format >= 25);
+  return (b->first == TA_EV_FREQUENCY && format < 25) ||
+         (b->first == TA_EV_SYNC && format >= 25);
 }
 
 static bool
@@ -374,7 +439,7 @@ process_batch(ta_generation *g, const raw_batch *b, ta_error *err)
 {
   int64_t offset = b->offset;
   g->bytes += b->len;
-  uint8_t first = b->len ? b->data[0] : 0;
+  uint8_t first = b->first;
   bool plain = b->exp == TA_EXPERIMENT_NONE && b->len > 0;
   if (plain && first == TA_EV_STRINGS)
     return add_strings(g, b, err);
@@ -399,7 +464,9 @@ process_batch(ta_generation *g, const raw_batch *b, ta_error *err)
   }
   g->threads[t].n++;
   TA_VEC_PUSH(g->batches, g->n_batches, g->cap_batches);
-  g->batches[g->n_batches++] = (ta_gen_batch){ b->m, b->time, b->data, b->len };
+  g->batches[g->n_batches++] = (ta_gen_batch){
+    .m = b->m, .time = b->time, .data = b->data, .offset = b->data_offset, .len = b->len,
+  };
   return true;
 }
 
@@ -525,7 +592,7 @@ ta_generation_read(ta_generation *g, ta_input *in, ta_error *err)
   bool any = false;
   for (;;) {
     raw_batch b;
-    int r = read_batch(in, g, &b, err);
+    int r = read_batch(in, g, &b, true, err);
     if (r == RB_EOF) {
       /* Go counts only event batches here: a generation cut after its
        * tables alone ends the trace quietly. */
@@ -546,7 +613,7 @@ ta_generation_read(ta_generation *g, ta_input *in, ta_error *err)
     /* Go tests the first payload byte, so an event batch that begins with
      * the marker byte also ends the generation. */
     if (b.end_of_generation || (b.exp == TA_EXPERIMENT_NONE && b.len > 0 &&
-                                b.data[0] == TA_EV_END_OF_GENERATION))
+                                b.first == TA_EV_END_OF_GENERATION))
       break;
     offset = b.offset;
     if (b.gen == 0)
@@ -574,6 +641,7 @@ ta_generation_read_spill(ta_generation *g, ta_input *in, ta_spill *spill,
     uint8_t *copy = ta_arena_alloc(&g->arena, spill->len);
     memcpy(copy, spill->data, spill->len);
     b.data = copy;
+    b.first = b.len ? copy[0] : 0;
     spill->present = false;
     g->number = b.gen;
     g->min_ts = b.time;
@@ -585,7 +653,7 @@ ta_generation_read_spill(ta_generation *g, ta_input *in, ta_spill *spill,
     raw_batch b;
     ta_error read_err = { 0 };
     int64_t before = ta_input_offset(in);
-    int r = read_batch(in, g, &b, &read_err);
+    int r = read_batch(in, g, &b, false, &read_err);
     if (r == RB_EOF)
       break;
     if (r == RB_ERROR) {

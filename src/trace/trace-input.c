@@ -27,6 +27,9 @@ struct ta_input {
   bool zfile_eof;
   bool zframe_open;       /* a frame is started and not finished */
   bool eof;
+  /* Size of a plain regular file (else -1): its bytes can be left in the
+   * file and read back by offset (ta_input_pread) instead of held. */
+  int64_t file_size;
   char error[256];
 };
 
@@ -122,6 +125,7 @@ input_from_fd(int fd, int64_t offset, int64_t len, bool allow_zstd)
   in->remaining = len;
   in->own = ta_xmalloc(INPUT_BUFFER);
   in->buf = in->own;
+  in->file_size = -1;
   /* Peek at the first bytes to pick plain or zstd. */
   ssize_t r = raw_read(in, in->own, INPUT_BUFFER);
   if (r < 0)
@@ -140,6 +144,9 @@ input_from_fd(int fd, int64_t offset, int64_t len, bool allow_zstd)
     in->len = (size_t)r;
     if (r == 0)
       in->eof = true;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+      in->file_size = st.st_size;
   }
   return in;
 }
@@ -187,6 +194,7 @@ ta_input_open_memory(const void *data, size_t len)
   in->buf = data;
   in->len = len;
   in->eof = len == 0;
+  in->file_size = -1;
   return in;
 }
 
@@ -255,4 +263,51 @@ bool
 ta_input_is_compressed(const ta_input *in)
 {
   return in->zctx != NULL;
+}
+
+bool
+ta_input_can_skip(const ta_input *in, size_t n)
+{
+  if (in->file_size < 0)
+    return false;
+  int64_t at = ta_input_offset(in);
+  int64_t limit = in->remaining < 0 ? in->file_size
+                                    : at + (int64_t)(in->len - in->pos) + in->remaining;
+  return at + (int64_t)n <= limit && at + (int64_t)n <= in->file_size;
+}
+
+bool
+ta_input_skip(ta_input *in, size_t n)
+{
+  size_t buffered = in->len - in->pos;
+  if (n <= buffered) {
+    in->pos += n;
+    return true;
+  }
+  int64_t ahead = (int64_t)(n - buffered);
+  if (lseek(in->fd, ahead, SEEK_CUR) < 0) {
+    snprintf(in->error, sizeof in->error, "seek error: %s", strerror(errno));
+    in->eof = true;
+    return false;
+  }
+  in->consumed += (int64_t)in->len + ahead;
+  in->pos = in->len = 0;
+  if (in->remaining >= 0)
+    in->remaining -= ahead;
+  return true;
+}
+
+size_t
+ta_input_pread(const ta_input *in, int64_t offset, void *dst, size_t n)
+{
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = pread(in->fd, (uint8_t *)dst + done, n - done, offset + (int64_t)done);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      break;
+    done += (size_t)r;
+  }
+  return done;
 }

@@ -1,6 +1,8 @@
 /* trace-input.h: the byte source under the decoder. Reads a file through a
  * fixed-size buffer (never the whole file, never mmap), transparently
- * decompressing zstd (detected by magic number), or reads a memory block. */
+ * decompressing zstd (detected by magic number), or reads a memory block.
+ * Bytes of a plain regular file can be skipped and read back later by
+ * offset, so that the decoder need not hold them. */
 #pragma once
 
 #include <stdbool.h>
@@ -29,3 +31,12 @@ int64_t ta_input_offset(const ta_input *in);
 /* Non-NULL after an I/O or decompression failure. */
 const char *ta_input_error(const ta_input *in);
 bool ta_input_is_compressed(const ta_input *in);
+
+/* Whether the next n bytes can be skipped now and read back later with
+ * ta_input_pread (a plain regular file that holds them all). */
+bool ta_input_can_skip(const ta_input *in, size_t n);
+/* Steps over n bytes (ta_input_can_skip said yes); false on a seek error. */
+bool ta_input_skip(ta_input *in, size_t n);
+/* Reads n bytes at file offset `offset` (as ta_input_offset counts) without
+ * moving the stream; returns how many it got. */
+size_t ta_input_pread(const ta_input *in, int64_t offset, void *dst, size_t n);

@@ -45,13 +45,23 @@ ta_id_index_get(const ta_id_index *x, uint64_t id)
   return x->n_dense ? TA_MAP_ABSENT : ta_map_get(&x->map, id);
 }
 
-/* One event batch: payload in the generation's arena. */
+/* One event batch: payload in the generation's arena, or (data NULL) left
+ * in the file at `offset` and read when a cursor reaches it
+ * (ta_generation_payload), so that a big generation is not held whole. */
 typedef struct {
   uint64_t m;
   uint64_t time;
   const uint8_t *data;
+  int64_t offset;
   uint32_t len;
 } ta_gen_batch;
+
+/* The payload of a thread's batch being decoded, read from the file. */
+typedef struct {
+  uint8_t *data;
+  uint32_t cap;
+  const ta_gen_batch *batch;   /* whose payload it holds (NULL: none) */
+} ta_gen_payload;
 
 /* All batches of one thread, in file order (a slice of the sorted array). */
 typedef struct {
@@ -93,6 +103,8 @@ struct ta_generation {
   uint32_t n_exp_batches;
 
   ta_arena arena;
+  ta_input *source;         /* where payloads left in the file are read */
+  ta_gen_payload *payloads; uint32_t cap_payloads;   /* one per thread */
   uint64_t bytes;           /* payload bytes read for this generation */
   int64_t start_offset, end_offset;
 };
@@ -127,6 +139,12 @@ int ta_generation_read(ta_generation *g, ta_input *in, ta_error *err);
  * (deferred->failed set) while the generation itself is returned. */
 int ta_generation_read_spill(ta_generation *g, ta_input *in, ta_spill *spill,
                              ta_error *err, ta_error *deferred);
+
+/* The payload of batch b of thread t: b->data, or read from the file into
+ * the thread's buffer (kept until the thread moves to another batch).
+ * NULL with *err filled when the file no longer holds it. */
+const uint8_t *ta_generation_payload(ta_generation *g, uint32_t t, const ta_gen_batch *b,
+                                     ta_error *err);
 
 bool ta_generation_string(const ta_generation *g, uint64_t id, ta_str *out);
 bool ta_generation_has_stack(const ta_generation *g, uint64_t id);

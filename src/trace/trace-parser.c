@@ -361,7 +361,11 @@ decode_ahead(ta_parser *p, cursor *c)
     }
     if (c->last_ns == 0)
       c->last_ns = ta_ticks_to_ns(b->time, ns_per_unit);
-    const uint8_t *d = b->data;
+    const uint8_t *d = b->data ? b->data : ta_generation_payload(&p->gen, c->thread, b, &c->broken_err);
+    if (!d) {
+      c->broken = true;
+      goto done;
+    }
     const uint32_t len = b->len;
     uint32_t off = c->off;
     int64_t last = c->last_ns;
