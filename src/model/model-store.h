@@ -139,6 +139,8 @@ guint ta_document_get_n_redecoded(TaDocument *doc);
  * generation's end known when it starts a generation, so that every
  * generation takes the optimistic path (see model-index.c). */
 extern gboolean ta_index_test_floor_late;
+/* Tests: every first generation gets a preview, whatever its size. */
+extern gboolean ta_index_test_preview_always;
 /* For tests: check every summary blob made without building the goroutine's
  * pyramid against the one built through it (model-merge.c). */
 extern gboolean ta_merge_test_check_blobs;

@@ -17,6 +17,7 @@
  */
 #include "model.h"
 #include "model-store.h"   /* ta_document_get_n_redecoded, mc_table */
+#include "model-index.h"   /* ta_index_run: every published snapshot */
 
 #include <glib/gstdio.h>
 #include <stdio.h>
@@ -860,6 +861,72 @@ test_progressive(void)
   g_main_loop_unref(st.loop);
 }
 
+static void
+collect_snapshot(gpointer ud, TaSnapshot *snap, gboolean final)
+{
+  g_ptr_array_add(ud, snap);
+}
+
+/* Every snapshot an index run publishes, in order (no coalescing, unlike a
+ * document's signal). */
+static GPtrArray *
+published_snapshots(const char *path)
+{
+  GPtrArray *snaps = g_ptr_array_new_with_free_func((GDestroyNotify)ta_snapshot_unref);
+  ta_store *s = ta_store_new(path);
+  ta_index_opts o = { 0 };
+  o.n_threads = 2;
+  o.publish = collect_snapshot;
+  o.ud = snaps;
+  g_assert_true(ta_index_run(s, &o));
+  ta_store_unref(s);
+  return snaps;
+}
+
+/* A big first generation gets a preview snapshot before its real one (here
+ * forced for small fixtures): the preview holds only goroutines the trace
+ * really has, and the finished index is the same as without a preview. */
+static void
+test_preview(void)
+{
+  const char *names[][2] = { { "26", "flightsub.trace" }, { "26", "sync.trace" }, { "22", "gc.trace" } };
+  for (guint i = 0; i < G_N_ELEMENTS(names); i++) {
+    g_autofree char *path = g_build_filename(fixtures_dir, names[i][0], names[i][1], NULL);
+    g_autoptr(GPtrArray) plain = published_snapshots(path);
+    ta_index_test_preview_always = TRUE;
+    g_autoptr(GPtrArray) with = published_snapshots(path);
+    ta_index_test_preview_always = FALSE;
+
+    g_assert_cmpuint(with->len, ==, plain->len + 1);
+    TaSnapshot *preview = g_ptr_array_index(with, 0);
+    TaSnapshot *last = g_ptr_array_index(with, with->len - 1);
+    TaSnapshot *last_plain = g_ptr_array_index(plain, plain->len - 1);
+    g_assert_false(ta_snapshot_is_complete(preview));
+    g_assert_cmpuint(ta_snapshot_get_n_generations(preview), ==, 1);
+    g_assert_cmpuint(ta_snapshot_get_n_events(preview), >, 0);
+    g_assert_cmpuint(ta_snapshot_get_n_events(preview), <=, ta_snapshot_get_n_events(last));
+    g_assert_cmpuint(ta_snapshot_get_n_events(last), ==, ta_snapshot_get_n_events(last_plain));
+    g_assert_cmpuint(ta_snapshot_get_n_tracks(last), ==, ta_snapshot_get_n_tracks(last_plain));
+    g_assert_cmpuint(ta_snapshot_get_n_goroutines(last), ==, ta_snapshot_get_n_goroutines(last_plain));
+
+    g_autoptr(GHashTable) ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+    g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(gint64));
+    for (guint64 k = 0; k < ta_snapshot_get_n_goroutines(last); k++) {
+      TaGoroutine g;
+      g_assert_true(ta_snapshot_get_goroutine(last, k, &g));
+      g_array_append_val(all, g.id);
+    }
+    for (guint k = 0; k < all->len; k++)
+      g_hash_table_add(ids, &g_array_index(all, gint64, k));
+    g_assert_cmpuint(ta_snapshot_get_n_goroutines(preview), >, 0);
+    for (guint64 k = 0; k < ta_snapshot_get_n_goroutines(preview); k++) {
+      TaGoroutine g;
+      g_assert_true(ta_snapshot_get_goroutine(preview, k, &g));
+      g_assert_true(g_hash_table_contains(ids, &g.id));
+    }
+  }
+}
+
 /* Every snapshot published while indexing is consistent with the final one
  * up to its frontier (tables only grow). */
 /* Go's reader makes times strictly increasing over the trace (t = max(t,
@@ -1038,6 +1105,7 @@ main(int argc, char **argv)
   }
   g_test_add_func("/model/cache", test_cache);
   g_test_add_func("/model/progressive", test_progressive);
+  g_test_add_func("/model/preview", test_preview);
   g_test_add_func("/model/cancel", test_cancel);
   g_test_add_func("/model/clamp-fallback", test_clamp_fallback);
   g_test_add_func("/model/coltab", test_coltab);
