@@ -174,6 +174,45 @@ typedef struct {
 
 #define ROW_LINES_MAX 512
 
+void
+timeline_row_lines_init (RowLineCache *cache)
+{
+  *cache = (RowLineCache){ g_hash_table_new_full (timeline_key_hash, timeline_key_equal_cb, NULL, g_free) };
+}
+
+void
+timeline_row_lines_clear (RowLineCache *cache)
+{
+  g_hash_table_remove_all (cache->table);
+  cache->snap = NULL;
+}
+
+/* Empties `cache` unless it holds lines for this range, width and snapshot. */
+static void
+row_lines_use_for (RowLineCache *cache, TaSnapshot *snap, const TaViewport *vp, guint ncols)
+{
+  if (cache->t0 != vp->start || cache->t1 != vp->end || cache->ncols != ncols || cache->snap != snap
+      || g_hash_table_size (cache->table) >= ROW_LINES_MAX)
+    {
+      g_hash_table_remove_all (cache->table);
+      cache->t0 = vp->start;
+      cache->t1 = vp->end;
+      cache->ncols = ncols;
+      cache->snap = snap;
+    }
+}
+
+static void
+ensure_cov (TaTimeline *self, guint ncols)
+{
+  if (self->n_cov_cols < ncols)
+    {
+      g_free (self->cov);
+      self->cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
+      self->n_cov_cols = ncols;
+    }
+}
+
 static gboolean
 covers (const gint64 *time, gint64 width)
 {
@@ -183,36 +222,28 @@ covers (const gint64 *time, gint64 width)
   return total >= width;
 }
 
+/* The line of `key` in `cache` (see row_lines_use_for), computed if missing. */
 static const guint32 *
-row_line (Heavy *h, const Row *row)
+row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
 {
-  TaTimeline *self = h->self;
-  RowLine *line;
+  TaSnapshot *snap = cache->snap;
+  guint ncols = cache->ncols;
+  RowLine *line = g_hash_table_lookup (cache->table, key);
   guint lo, hi;
 
-  if (self->line_t0 != h->vp.start || self->line_t1 != h->vp.end || self->line_ncols != h->ncols
-      || self->line_snap != self->snap || g_hash_table_size (self->row_lines) >= ROW_LINES_MAX)
-    {
-      g_hash_table_remove_all (self->row_lines);
-      self->line_t0 = h->vp.start;
-      self->line_t1 = h->vp.end;
-      self->line_ncols = h->ncols;
-      self->line_snap = self->snap;
-    }
-  line = g_hash_table_lookup (self->row_lines, &row->key);
   if (line)
     return line->px;
-  line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * h->ncols);
-  line->key = row->key;
+  ensure_cov (self, ncols);
+  line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * ncols);
+  line->key = *key;
   /* self->cov is all zero between rows: the query adds into it and only
    * the columns it touched are mixed and cleared. */
-  if (ta_snapshot_accumulate_track (self->snap, &row->key, h->vp.start, h->vp.end, h->ncols, self->cov, &lo, &hi)
-      && lo <= hi)
+  if (ta_snapshot_accumulate_track (snap, key, cache->t0, cache->t1, ncols, self->cov, &lo, &hi) && lo <= hi)
     {
       TaColumnSteps steps;
       gint64 prev[TA_N_STATES], prev_w = -1;
       guint32 prev_px = 0;
-      ta_column_steps_init (&steps, h->vp.start, h->vp.end, h->ncols, lo);
+      ta_column_steps_init (&steps, cache->t0, cache->t1, ncols, lo);
       for (guint c = lo; c <= hi; c++)
         {
           gint64 *cov = &self->cov[(gsize)c * TA_N_STATES];
@@ -233,8 +264,15 @@ row_line (Heavy *h, const Row *row)
           memset (cov, 0, sizeof (gint64) * TA_N_STATES);
         }
     }
-  g_hash_table_insert (self->row_lines, &line->key, line);
+  g_hash_table_insert (cache->table, &line->key, line);
   return line->px;
+}
+
+static const guint32 *
+row_line (Heavy *h, const Row *row)
+{
+  row_lines_use_for (&h->self->lines, h->self->snap, &h->vp, h->ncols);
+  return row_line_in (h->self, &h->self->lines, &row->key);
 }
 
 /* One state row from the summaries: each pixel column coloured by the time
@@ -509,19 +547,15 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       self->cols = g_renew (TaColumn, self->cols, h.ncols);
       self->n_cols_alloc = h.ncols;
     }
-  if (self->n_cov_cols < h.ncols)
-    {
-      g_free (self->cov);
-      self->cov = g_new0 (gint64, (gsize)h.ncols * TA_N_STATES);
-      self->n_cov_cols = h.ncols;
-    }
+  ensure_cov (self, h.ncols);
   /* The raster is the pixel data of a cairo image surface: GTK 4.8 converts
    * every pixel of a texture node through floats when it draws one with
-   * cairo, an image painted from a cairo node is one composite. Two surfaces
-   * are kept and used in turn (a fresh 8 MB one each frame costs more in
-   * page faults than the drawing): the cairo node records a snapshot of the
-   * surface, and by the time a surface comes round again the node of two
-   * frames ago is gone, so cairo need not copy it when we flush and write. */
+   * cairo, an image painted from a cairo node is one composite. The node
+   * records a snapshot of the surface, and cairo keeps it attached to the
+   * surface after the node is gone: the flush below copies the surface out
+   * to it (measured while loading: at every frame, 1-4 ms with the page
+   * faults; a fresh surface each frame was worse, as destroying it under
+   * the snapshot copies it too). Two surfaces are kept and used in turn. */
   self->raster_turn ^= 1;
   if (!self->raster[self->raster_turn]
       || cairo_image_surface_get_width (self->raster[self->raster_turn]) != (int)h.ncols
@@ -836,4 +870,102 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->heavy)
     gtk_snapshot_append_node (snapshot, self->heavy);
   draw_overlay (self, snapshot, width, height);
+}
+
+/* ---- snapshots published while loading ---------------------------------- */
+
+/* A new snapshot changes every summary row, and computing the lines of all
+ * visible rows in the frame that first draws it blocked the main thread for
+ * 15-30 ms after each snapshot while a large trace indexed. So a snapshot
+ * that replaces a shown one is adopted only once those lines are computed,
+ * a few ms per main-loop turn, and the frame that draws it finds them
+ * ready. The first snapshot and the complete one are adopted at once. */
+#define PREPARE_SLICE_US 4000
+
+/* The view the session will show once `snap` is adopted: a view that
+ * showed everything grows with the extent (ta_session_set_extent). */
+static TaViewport
+incoming_viewport (TaTimeline *self, TaSnapshot *snap, guint ncols)
+{
+  TaViewport vp = timeline_current_viewport (self);
+  gint64 es = 0, ee = 0;
+
+  if (self->session)
+    ta_session_get_extent (self->session, &es, &ee);
+  if (vp.start <= es && vp.end >= ee)
+    {
+      vp.start = ta_snapshot_get_start (snap);
+      vp.end = MAX (ta_snapshot_get_end (snap), vp.start + 1);
+    }
+  vp.width = ncols;
+  return vp;
+}
+
+static gboolean
+prepare_incoming_cb (gpointer data)
+{
+  TaTimeline *self = data;
+  gint64 deadline = g_get_monotonic_time () + PREPARE_SLICE_US;
+  int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  guint ncols = (guint)MAX (timeline_canvas_width (self), 1) * (guint)scale;
+  TaViewport vp = incoming_viewport (self, self->incoming, ncols);
+  double y_off = timeline_scroll_y (self);
+  g_autoptr (TaSnapshot) snap = NULL;
+
+  row_lines_use_for (&self->incoming_lines, self->incoming, &vp, ncols);
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+    {
+      Row r;
+      double y;
+      if (!timeline_get_row (self, i, &r))
+        break;
+      y = RULER_H + r.top - y_off;
+      if (y > height)
+        break;
+      /* Rows drawn from exact spans or as metrics need no line. */
+      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
+          || (self->window && timeline_window_track_index (self, &r.key) >= 0
+              && ta_window_get_start (self->window) <= vp.start && ta_window_get_end (self->window) >= vp.end))
+        continue;
+      if (!g_hash_table_contains (self->incoming_lines.table, &r.key))
+        {
+          row_line_in (self, &self->incoming_lines, &r.key);
+          if (g_get_monotonic_time () > deadline)
+            return G_SOURCE_CONTINUE;
+        }
+    }
+  /* Ready: the lines become the drawn ones along with the snapshot. */
+  {
+    RowLineCache ready = self->incoming_lines;
+    self->incoming_lines = self->lines;
+    self->lines = ready;
+    timeline_row_lines_clear (&self->incoming_lines);
+  }
+  self->incoming_idle = 0;
+  snap = g_steal_pointer (&self->incoming);
+  timeline_adopt_snapshot (self, snap);
+  return G_SOURCE_REMOVE;
+}
+
+void
+timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap)
+{
+  if (!self->snap || ta_snapshot_is_complete (snap) || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      timeline_adopt_snapshot (self, snap);
+      return;
+    }
+  g_clear_pointer (&self->incoming, ta_snapshot_unref);
+  self->incoming = ta_snapshot_ref (snap);
+  if (!self->incoming_idle)
+    self->incoming_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_incoming_cb, self, NULL);
+}
+
+void
+timeline_drop_incoming (TaTimeline *self)
+{
+  g_clear_handle_id (&self->incoming_idle, g_source_remove);
+  g_clear_pointer (&self->incoming, ta_snapshot_unref);
+  timeline_row_lines_clear (&self->incoming_lines);
 }
