@@ -47,6 +47,25 @@ label_layout (TaTimeline *self, PangoLayout *base, const char *text, int width_p
   return lay;
 }
 
+static void
+append_layout_at (GtkSnapshot *snapshot, PangoLayout *lay, double x, double y, GdkRGBA color)
+{
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
+  gtk_snapshot_append_layout (snapshot, lay, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* Gutter texts (headers, track labels) come back frame after frame, and
+ * every snapshot published while loading redraws the gutter: laid out once
+ * from the label cache, ellipsized at max_w pixels. */
+static void
+draw_gutter_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
+                  double x, double y, int max_w, GdkRGBA color)
+{
+  append_layout_at (snapshot, label_layout (self, base, text, max_w), x, y, color);
+}
+
 /* Draws `text` in at most max_w pixels (ellipsized), or nothing when that
  * leaves no room for a letter. */
 static void
@@ -64,10 +83,7 @@ draw_span_label (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, con
         return;
       lay = label_layout (self, base, text, w);
     }
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
-  gtk_snapshot_append_layout (snapshot, lay, &color);
-  gtk_snapshot_restore (snapshot);
+  append_layout_at (snapshot, lay, x, y, color);
 }
 
 static void
@@ -608,9 +624,9 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
           else
             text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
           fill (gutter, header_bg, 0, y, width, r->height);
-          draw_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
-                     r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
-                     width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
+          draw_gutter_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+                            r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
+                            width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
           continue;
         }
 
@@ -646,9 +662,9 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       {
         g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
         PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
-        draw_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
-                   y + (r->height >= TRACK_H ? 2 : 0), GUTTER_W - 12 - r->indent * 12,
-                   timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
+        draw_gutter_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
+                          y + (r->height >= TRACK_H ? 2 : 0), (int)GUTTER_W - 12 - r->indent * 12,
+                          timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
     }
   raster_clear_to (&h, h.ras.height);
