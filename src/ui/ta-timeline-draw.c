@@ -26,33 +26,61 @@ draw_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *layout, const c
 /* Span labels: a span's text laid out once, at its natural width or
  * ellipsized to the span's width rounded down to LABEL_STEP_PX (so a few
  * widths serve every span); shaping text anew for each span of each frame
- * was most of a labelled view's time. */
+ * was most of a labelled view's time. The text node drawn from the layout
+ * is kept too: building it again for each of a few hundred labels was a
+ * third of a labelled frame's snapshot. */
 #define LABEL_STEP_PX 8
 #define LABEL_CACHE_MAX 4096
 
-static PangoLayout *
-label_layout (TaTimeline *self, PangoLayout *base, const char *text, int width_px)
+typedef struct {
+  PangoLayout   *layout;
+  GskRenderNode *node;        /* the layout drawn in node_color, at 0,0; NULL until drawn */
+  GdkRGBA        node_color;
+} Label;
+
+void
+timeline_label_free (gpointer data)
+{
+  Label *label = data;
+  g_object_unref (label->layout);
+  g_clear_pointer (&label->node, gsk_render_node_unref);
+  g_free (label);
+}
+
+static Label *
+label_get (TaTimeline *self, PangoLayout *base, const char *text, int width_px)
 {
   g_autofree char *key = g_strdup_printf ("%c%d|%s", base == self->layout ? 'n' : 's', width_px, text);
-  PangoLayout *lay = g_hash_table_lookup (self->label_layouts, key);
+  Label *label = g_hash_table_lookup (self->labels, key);
 
-  if (lay)
-    return lay;
-  if (g_hash_table_size (self->label_layouts) >= LABEL_CACHE_MAX)
-    g_hash_table_remove_all (self->label_layouts);
-  lay = pango_layout_copy (base);
-  pango_layout_set_text (lay, text, -1);
-  pango_layout_set_width (lay, width_px > 0 ? width_px * PANGO_SCALE : -1);
-  g_hash_table_insert (self->label_layouts, g_steal_pointer (&key), lay);
-  return lay;
+  if (label)
+    return label;
+  if (g_hash_table_size (self->labels) >= LABEL_CACHE_MAX)
+    g_hash_table_remove_all (self->labels);
+  label = g_new0 (Label, 1);
+  label->layout = pango_layout_copy (base);
+  pango_layout_set_text (label->layout, text, -1);
+  pango_layout_set_width (label->layout, width_px > 0 ? width_px * PANGO_SCALE : -1);
+  g_hash_table_insert (self->labels, g_steal_pointer (&key), label);
+  return label;
 }
 
 static void
-append_layout_at (GtkSnapshot *snapshot, PangoLayout *lay, double x, double y, GdkRGBA color)
+append_label_at (GtkSnapshot *snapshot, Label *label, double x, double y, GdkRGBA color)
 {
+  if (!label->node || !gdk_rgba_equal (&label->node_color, &color))
+    {
+      GtkSnapshot *s = gtk_snapshot_new ();
+      g_clear_pointer (&label->node, gsk_render_node_unref);
+      gtk_snapshot_append_layout (s, label->layout, &color);
+      label->node = gtk_snapshot_free_to_node (s);
+      label->node_color = color;
+    }
+  if (!label->node)
+    return;
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
-  gtk_snapshot_append_layout (snapshot, lay, &color);
+  gtk_snapshot_append_node (snapshot, label->node);
   gtk_snapshot_restore (snapshot);
 }
 
@@ -63,7 +91,7 @@ static void
 draw_gutter_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
                   double x, double y, int max_w, GdkRGBA color)
 {
-  append_layout_at (snapshot, label_layout (self, base, text, max_w), x, y, color);
+  append_label_at (snapshot, label_get (self, base, text, max_w), x, y, color);
 }
 
 /* Draws `text` in at most max_w pixels (ellipsized), or nothing when that
@@ -72,24 +100,56 @@ static void
 draw_span_label (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
                  double x, double y, double max_w, GdkRGBA color)
 {
-  PangoLayout *lay = label_layout (self, base, text, -1);
+  Label *label = label_get (self, base, text, -1);
   int natural_w;
 
-  pango_layout_get_pixel_size (lay, &natural_w, NULL);
+  pango_layout_get_pixel_size (label->layout, &natural_w, NULL);
   if (natural_w > max_w)
     {
       int w = (int)(max_w / LABEL_STEP_PX) * LABEL_STEP_PX;
       if (w < 2 * LABEL_STEP_PX)
         return;
-      lay = label_layout (self, base, text, w);
+      label = label_get (self, base, text, w);
     }
-  append_layout_at (snapshot, lay, x, y, color);
+  append_label_at (snapshot, label, x, y, color);
 }
 
 static void
 fill (GtkSnapshot *snapshot, GdkRGBA c, double x, double y, double w, double h)
 {
   gtk_snapshot_append_color (snapshot, &c, &GRAPHENE_RECT_INIT ((float)x, (float)y, (float)w, (float)h));
+}
+
+/* A goroutine's label for spans on proc and thread rows, kept per
+ * snapshot: finding the goroutine in the model's table for each labelled
+ * span was the larger part of a labelled frame. */
+#define GOROUTINE_LABELS_MAX 8192
+
+static const char *
+goroutine_label (TaTimeline *self, gint64 id)
+{
+  const char *label;
+  TaGoroutine g;
+
+  if (self->goroutine_labels_snap != self->snap
+      || g_hash_table_size (self->goroutine_labels) >= GOROUTINE_LABELS_MAX)
+    {
+      g_hash_table_remove_all (self->goroutine_labels);
+      /* Held, so that no later snapshot can have its address. */
+      g_clear_pointer (&self->goroutine_labels_snap, ta_snapshot_unref);
+      self->goroutine_labels_snap = ta_snapshot_ref (self->snap);
+    }
+  label = g_hash_table_lookup (self->goroutine_labels, &id);
+  if (!label)
+    {
+      gint64 *key = g_new (gint64, 1);
+      *key = id;
+      label = ta_snapshot_find_goroutine (self->snap, id, &g, NULL)
+                ? ta_snapshot_dup_goroutine_label (self->snap, &g)
+                : g_strdup_printf ("g%" G_GINT64_FORMAT, id);
+      g_hash_table_insert (self->goroutine_labels, key, (char *)label);
+    }
+  return label;
 }
 
 static char *
@@ -100,12 +160,7 @@ span_label (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
     case TA_TRACK_PROC:
     case TA_TRACK_THREAD:
       if (s->g != TA_ID_NONE)
-        {
-          TaGoroutine g;
-          if (ta_snapshot_find_goroutine (self->snap, s->g, &g, NULL))
-            return ta_snapshot_dup_goroutine_label (self->snap, &g);
-          return g_strdup_printf ("g%" G_GINT64_FORMAT, s->g);
-        }
+        return g_strdup (goroutine_label (self, s->g));
       return g_strdup (ta_state_label (s->state));
     case TA_TRACK_REGIONS:
     case TA_TRACK_TASKS:
@@ -200,7 +255,7 @@ void
 timeline_row_lines_clear (RowLineCache *cache)
 {
   g_hash_table_remove_all (cache->table);
-  cache->snap = NULL;
+  g_clear_pointer (&cache->snap, ta_snapshot_unref);
 }
 
 /* Empties `cache` unless it holds lines for this range, width and snapshot. */
@@ -214,7 +269,9 @@ row_lines_use_for (RowLineCache *cache, TaSnapshot *snap, const TaViewport *vp, 
       cache->t0 = vp->start;
       cache->t1 = vp->end;
       cache->ncols = ncols;
-      cache->snap = snap;
+      /* Held, so that no later snapshot can have its address. */
+      g_clear_pointer (&cache->snap, ta_snapshot_unref);
+      cache->snap = snap ? ta_snapshot_ref (snap) : NULL;
     }
 }
 

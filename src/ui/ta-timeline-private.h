@@ -63,7 +63,7 @@ typedef struct {
   GHashTable *table;              /* TaTrackKey* -> RowLine */
   gint64      t0, t1;
   guint       ncols;
-  gpointer    snap;
+  TaSnapshot *snap;
 } RowLineCache;
 
 struct _TaTimeline
@@ -124,7 +124,9 @@ struct _TaTimeline
   guint      incoming_idle;
   PangoLayout *layout;
   PangoLayout *small_layout;
-  GHashTable *label_layouts;      /* "font|width|text" -> PangoLayout: span labels laid out once */
+  GHashTable *labels;             /* "font|width|text" -> Label: texts laid out and drawn once */
+  GHashTable *goroutine_labels;   /* goroutine id -> its label, for goroutine_labels_snap */
+  TaSnapshot *goroutine_labels_snap;
 
   /* heavy layer cache */
   GskRenderNode *heavy;
@@ -193,3 +195,4 @@ void timeline_row_lines_init (RowLineCache *cache);
 void timeline_row_lines_clear (RowLineCache *cache);
 void timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap);
 void timeline_drop_incoming (TaTimeline *self);
+void timeline_label_free (gpointer label);

@@ -1015,7 +1015,8 @@ ta_timeline_dispose (GObject *object)
   g_clear_pointer (&self->raster[1], cairo_surface_destroy);
   g_clear_object (&self->layout);
   g_clear_object (&self->small_layout);
-  g_clear_pointer (&self->label_layouts, g_hash_table_unref);
+  g_clear_pointer (&self->labels, g_hash_table_unref);
+  g_clear_pointer (&self->goroutine_labels, g_hash_table_unref);
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
 
   G_OBJECT_CLASS (ta_timeline_parent_class)->dispose (object);
@@ -1027,8 +1028,11 @@ ta_timeline_finalize (GObject *object)
   TaTimeline *self = TA_TIMELINE (object);
 
   g_clear_pointer (&self->window_tracks, g_hash_table_unref);
+  timeline_row_lines_clear (&self->lines);
+  timeline_row_lines_clear (&self->incoming_lines);
   g_clear_pointer (&self->lines.table, g_hash_table_unref);
   g_clear_pointer (&self->incoming_lines.table, g_hash_table_unref);
+  g_clear_pointer (&self->goroutine_labels_snap, ta_snapshot_unref);
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->palette, ta_palette_free);
   g_clear_object (&self->vadj);
@@ -1110,7 +1114,8 @@ ta_timeline_init (TaTimeline *self)
   self->window_tracks = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
   timeline_row_lines_init (&self->lines);
   timeline_row_lines_init (&self->incoming_lines);
-  self->label_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, timeline_label_free);
+  self->goroutine_labels = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->hover_row = -1;
   self->selected_row = -1;
 
