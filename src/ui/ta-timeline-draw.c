@@ -396,11 +396,15 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
   for (; i < n && spans[i].start < vp->end; i++)
     {
       const TaSpan *s = &spans[i];
-      double xa = ta_viewport_time_to_x (vp, s->start), xb = ta_viewport_time_to_x (vp, s->end);
+      double xa, xb;
       TaColor col;
 
       if (s->state == TA_STATE_NONE || s->state >= TA_N_STATES || s->end <= vp->start)
         continue;
+      /* ta_viewport_time_to_x, inline: a labelled view has tens of
+       * thousands of spans a frame. */
+      xa = (double)(s->start - vp->start) / nspp;
+      xb = (double)(s->end - vp->start) / nspp;
       col = span_color (self, &row->key, s);
       if (col.a <= 0)
         continue;
