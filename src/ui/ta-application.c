@@ -11,7 +11,6 @@
 
 #include "ta-application.h"
 #include "ta-app-window.h"
-#include "ta-trace-page.h"
 
 struct _TaApplication
 {
@@ -20,9 +19,6 @@ struct _TaApplication
   /* NULL when the schema is not installed (an uninstalled run without
    * GSETTINGS_SCHEMA_DIR): preferences then last for the session only. */
   GSettings *settings;
-  /* path -> TaDocument: files named on the command line, indexing since
-   * before GTK started, until their pages take them */
-  GHashTable *early_documents;
 };
 
 G_DEFINE_FINAL_TYPE (TaApplication, ta_application, ADW_TYPE_APPLICATION)
@@ -58,53 +54,6 @@ ta_application_get_settings (TaApplication *self)
   return self->settings;
 }
 
-TaDocument *
-ta_application_take_document (TaApplication *self, const char *path)
-{
-  gpointer doc = NULL;
-
-  g_return_val_if_fail (TA_IS_APPLICATION (self), NULL);
-  g_hash_table_steal_extended (self->early_documents, path, NULL, &doc);
-  return doc;
-}
-
-/* Files named on the command line start indexing here, before GTK and
- * libadwaita initialise (in startup), which takes about as long as the
- * first snapshot of a large trace: the two then overlap. Anything that
- * looks like an option is left alone; a document no page takes is dropped
- * once the files are opened. */
-static gboolean
-ta_application_local_command_line (GApplication *app, char ***arguments, int *exit_status)
-{
-  TaApplication *self = TA_APPLICATION (app);
-  char **argv = *arguments;
-  gboolean options_done = FALSE;
-
-  for (int i = 1; argv[i]; i++)
-    {
-      g_autoptr (GFile) file = NULL;
-      g_autofree char *path = NULL;
-      TaDocument *doc;
-
-      if (!options_done && g_str_equal (argv[i], "--"))
-        {
-          options_done = TRUE;
-          continue;
-        }
-      if (!options_done && argv[i][0] == '-')
-        continue;
-      file = g_file_new_for_commandline_arg (argv[i]);
-      path = g_file_get_path (file);
-      if (!path || !g_file_test (path, G_FILE_TEST_IS_REGULAR)
-          || g_hash_table_contains (self->early_documents, path))
-        continue;
-      doc = ta_trace_page_new_document (path);
-      ta_document_start (doc);
-      g_hash_table_insert (self->early_documents, g_steal_pointer (&path), doc);
-    }
-  return G_APPLICATION_CLASS (ta_application_parent_class)->local_command_line (app, arguments, exit_status);
-}
-
 static GSettings *
 settings_new_if_installed (void)
 {
@@ -136,7 +85,6 @@ static void
 ta_application_activate (GApplication *app)
 {
   gtk_window_present (GTK_WINDOW (get_window (TA_APPLICATION (app))));
-  g_hash_table_remove_all (TA_APPLICATION (app)->early_documents);
 }
 
 static void
@@ -147,7 +95,6 @@ ta_application_open (GApplication *app, GFile **files, int n_files, const char *
   for (int i = 0; i < n_files; i++)
     ta_app_window_open_file (win, files[i]);
   gtk_window_present (GTK_WINDOW (win));
-  g_hash_table_remove_all (TA_APPLICATION (app)->early_documents);
 }
 
 static void
@@ -201,15 +148,7 @@ static void
 ta_application_dispose (GObject *object)
 {
   g_clear_object (&TA_APPLICATION (object)->settings);
-  g_hash_table_remove_all (TA_APPLICATION (object)->early_documents);
   G_OBJECT_CLASS (ta_application_parent_class)->dispose (object);
-}
-
-static void
-ta_application_finalize (GObject *object)
-{
-  g_hash_table_unref (TA_APPLICATION (object)->early_documents);
-  G_OBJECT_CLASS (ta_application_parent_class)->finalize (object);
 }
 
 static void
@@ -219,9 +158,7 @@ ta_application_class_init (TaApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = ta_application_dispose;
-  object_class->finalize = ta_application_finalize;
 
-  app_class->local_command_line = ta_application_local_command_line;
   app_class->activate = ta_application_activate;
   app_class->open = ta_application_open;
   app_class->startup = ta_application_startup;
@@ -230,9 +167,7 @@ ta_application_class_init (TaApplicationClass *klass)
 static void
 ta_application_init (TaApplication *self)
 {
-  self->early_documents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
-
 
 GSettings *
 ta_settings_get_default (void)

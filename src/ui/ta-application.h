@@ -6,8 +6,6 @@
 
 #include <adwaita.h>
 
-#include "model.h"
-
 G_BEGIN_DECLS
 
 #define TA_APPLICATION_ID "io.github.traceatlas.TraceAtlas"
@@ -24,8 +22,5 @@ GSettings     *ta_application_get_settings   (TaApplication *self);
 /* The preferences of the running TaApplication, if any (NULL in tests that
  * build widgets without one). */
 GSettings     *ta_settings_get_default       (void);
-/* The document for `path` started from the command line (transfer full),
- * or NULL. */
-TaDocument    *ta_application_take_document  (TaApplication *self, const char *path);
 
 G_END_DECLS

@@ -135,26 +135,11 @@ finished_cb (TaTracePage *self)
     ta_trace_page_show_error (self, ta_document_get_error (self->doc)->message);
 }
 
-TaDocument *
-ta_trace_page_new_document (const char *path)
-{
-  TaModelOptions opts;
-
-  ta_model_options_init (&opts);
-  if (g_getenv ("TRACE_ATLAS_RESIDENT_LIMIT"))
-    opts.resident_limit = g_ascii_strtoull (g_getenv ("TRACE_ATLAS_RESIDENT_LIMIT"), NULL, 10);
-  if (g_getenv ("TRACE_ATLAS_NO_CACHE"))
-    opts.use_cache = FALSE;
-  return ta_document_new (path, &opts);
-}
-
 void
 ta_trace_page_load (TaTracePage *self)
 {
   g_autofree char *path = NULL;
-  g_autoptr (TaSnapshot) snap = NULL;
-  GApplication *app = g_application_get_default ();
-  TaDocumentState state;
+  TaModelOptions opts;
 
   g_return_if_fail (TA_IS_TRACE_PAGE (self));
   g_return_if_fail (self->doc == NULL);
@@ -165,12 +150,12 @@ ta_trace_page_load (TaTracePage *self)
       ta_trace_page_show_error (self, "only local files can be opened");
       return;
     }
-  /* A file named on the command line has been indexing since before GTK
-   * started (ta-application.c). */
-  if (TA_IS_APPLICATION (app))
-    self->doc = ta_application_take_document (TA_APPLICATION (app), path);
-  if (!self->doc)
-    self->doc = ta_trace_page_new_document (path);
+  ta_model_options_init (&opts);
+  if (g_getenv ("TRACE_ATLAS_RESIDENT_LIMIT"))
+    opts.resident_limit = g_ascii_strtoull (g_getenv ("TRACE_ATLAS_RESIDENT_LIMIT"), NULL, 10);
+  if (g_getenv ("TRACE_ATLAS_NO_CACHE"))
+    opts.use_cache = FALSE;
+  self->doc = ta_document_new (path, &opts);
   g_signal_connect_object (self->doc, "progress", G_CALLBACK (progress_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->doc, "snapshot-published", G_CALLBACK (snapshot_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->doc, "failed", G_CALLBACK (failed_cb), self, G_CONNECT_SWAPPED);
@@ -179,13 +164,6 @@ ta_trace_page_load (TaTracePage *self)
   set_loading (self, TRUE);
   update_subtitle (self);
   ta_document_start (self->doc);
-  /* What a document started early already delivered. */
-  snap = ta_document_dup_snapshot (self->doc);
-  if (snap)
-    snapshot_cb (self, snap);
-  state = ta_document_get_state (self->doc);
-  if (state != TA_DOCUMENT_IDLE && state != TA_DOCUMENT_INDEXING)
-    finished_cb (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
 }
 

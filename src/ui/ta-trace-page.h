@@ -18,9 +18,6 @@ G_DECLARE_FINAL_TYPE (TaTracePage, ta_trace_page, TA, TRACE_PAGE, GtkWidget)
 TaTracePage *ta_trace_page_new          (GFile *file);
 /* Starts indexing. */
 void         ta_trace_page_load         (TaTracePage *self);
-/* The document a page opens for `path` (not started): options from the
- * environment (TRACE_ATLAS_NO_CACHE, TRACE_ATLAS_RESIDENT_LIMIT). */
-TaDocument  *ta_trace_page_new_document (const char *path);
 GFile       *ta_trace_page_get_file     (TaTracePage *self);
 const char  *ta_trace_page_get_title    (TaTracePage *self);
 const char  *ta_trace_page_get_subtitle (TaTracePage *self);
