@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -586,12 +587,27 @@ typedef struct {
   GCancellable *cancellable;
 } floor_reader;
 
+/* Indexing past the first snapshot runs at a lower priority: on a desktop it
+ * competes for the cores with the viewer's main thread and the display
+ * server, and a late frame costs more than a few ms of indexing. Without
+ * competition (the CLI) a lower priority changes nothing. Linux sets it per
+ * thread. */
+#define BACKGROUND_NICE 10
+
+static void
+run_in_background(void)
+{
+  if (setpriority(PRIO_PROCESS, (id_t)gettid(), BACKGROUND_NICE) != 0)
+    g_debug("setpriority: %s", g_strerror(errno));
+}
+
 static gpointer
 floor_reader_run(gpointer data)
 {
   floor_reader *fr = data;
   job_sync *js = fr->js;
   ta_error err;
+  run_in_background();
   ta_parser *p = ta_parser_open_path(fr->path, &err);
   if (p) {
     ta_event evs[128];
@@ -666,6 +682,9 @@ job_run(gpointer data, gpointer user)
   job *j = data;
   job_sync *js = j->js;
   range_stats st;
+  /* The first snapshot waits for generation 0: that one keeps the priority. */
+  if (j->index > 0)
+    run_in_background();
   if (j->index == 0 && g_getenv("TA_MODEL_DEBUG"))
     g_printerr("first generation: decode starts at %.6f s (monotonic)\n", now_s());
   gp_out *out = decode_generation(j->s->path, j->format, j->start, j->end, j->prev_start,
@@ -767,7 +786,9 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
   /* Started once the first generation is merged: until then it would only
    * take a core from the one generation the first snapshot waits for. */
   GThread *floor_thread = NULL;
-  GThreadPool *pool = g_thread_pool_new(job_run, js, (gint)o->n_threads, FALSE, NULL);
+  /* Exclusive: its threads end with it, so their lowered priority never
+   * passes to another pool's work (exact spans for the viewer). */
+  GThreadPool *pool = g_thread_pool_new(job_run, js, (gint)o->n_threads, TRUE, NULL);
   GPtrArray *jobs = g_ptr_array_new();
   guint next_merge = 0;
   gboolean eof = FALSE, ok = TRUE;

@@ -26,25 +26,72 @@ draw_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *layout, const c
 /* Span labels: a span's text laid out once, at its natural width or
  * ellipsized to the span's width rounded down to LABEL_STEP_PX (so a few
  * widths serve every span); shaping text anew for each span of each frame
- * was most of a labelled view's time. */
+ * was most of a labelled view's time. The text node drawn from the layout
+ * is kept too: building it again for each of a few hundred labels was a
+ * third of a labelled frame's snapshot. */
 #define LABEL_STEP_PX 8
 #define LABEL_CACHE_MAX 4096
 
-static PangoLayout *
-label_layout (TaTimeline *self, PangoLayout *base, const char *text, int width_px)
+typedef struct {
+  PangoLayout   *layout;
+  GskRenderNode *node;        /* the layout drawn in node_color, at 0,0; NULL until drawn */
+  GdkRGBA        node_color;
+} Label;
+
+void
+timeline_label_free (gpointer data)
+{
+  Label *label = data;
+  g_object_unref (label->layout);
+  g_clear_pointer (&label->node, gsk_render_node_unref);
+  g_free (label);
+}
+
+static Label *
+label_get (TaTimeline *self, PangoLayout *base, const char *text, int width_px)
 {
   g_autofree char *key = g_strdup_printf ("%c%d|%s", base == self->layout ? 'n' : 's', width_px, text);
-  PangoLayout *lay = g_hash_table_lookup (self->label_layouts, key);
+  Label *label = g_hash_table_lookup (self->labels, key);
 
-  if (lay)
-    return lay;
-  if (g_hash_table_size (self->label_layouts) >= LABEL_CACHE_MAX)
-    g_hash_table_remove_all (self->label_layouts);
-  lay = pango_layout_copy (base);
-  pango_layout_set_text (lay, text, -1);
-  pango_layout_set_width (lay, width_px > 0 ? width_px * PANGO_SCALE : -1);
-  g_hash_table_insert (self->label_layouts, g_steal_pointer (&key), lay);
-  return lay;
+  if (label)
+    return label;
+  if (g_hash_table_size (self->labels) >= LABEL_CACHE_MAX)
+    g_hash_table_remove_all (self->labels);
+  label = g_new0 (Label, 1);
+  label->layout = pango_layout_copy (base);
+  pango_layout_set_text (label->layout, text, -1);
+  pango_layout_set_width (label->layout, width_px > 0 ? width_px * PANGO_SCALE : -1);
+  g_hash_table_insert (self->labels, g_steal_pointer (&key), label);
+  return label;
+}
+
+static void
+append_label_at (GtkSnapshot *snapshot, Label *label, double x, double y, GdkRGBA color)
+{
+  if (!label->node || !gdk_rgba_equal (&label->node_color, &color))
+    {
+      GtkSnapshot *s = gtk_snapshot_new ();
+      g_clear_pointer (&label->node, gsk_render_node_unref);
+      gtk_snapshot_append_layout (s, label->layout, &color);
+      label->node = gtk_snapshot_free_to_node (s);
+      label->node_color = color;
+    }
+  if (!label->node)
+    return;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
+  gtk_snapshot_append_node (snapshot, label->node);
+  gtk_snapshot_restore (snapshot);
+}
+
+/* Gutter texts (headers, track labels) come back frame after frame, and
+ * every snapshot published while loading redraws the gutter: laid out once
+ * from the label cache, ellipsized at max_w pixels. */
+static void
+draw_gutter_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
+                  double x, double y, int max_w, GdkRGBA color)
+{
+  append_label_at (snapshot, label_get (self, base, text, max_w), x, y, color);
 }
 
 /* Draws `text` in at most max_w pixels (ellipsized), or nothing when that
@@ -53,27 +100,56 @@ static void
 draw_span_label (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
                  double x, double y, double max_w, GdkRGBA color)
 {
-  PangoLayout *lay = label_layout (self, base, text, -1);
+  Label *label = label_get (self, base, text, -1);
   int natural_w;
 
-  pango_layout_get_pixel_size (lay, &natural_w, NULL);
+  pango_layout_get_pixel_size (label->layout, &natural_w, NULL);
   if (natural_w > max_w)
     {
       int w = (int)(max_w / LABEL_STEP_PX) * LABEL_STEP_PX;
       if (w < 2 * LABEL_STEP_PX)
         return;
-      lay = label_layout (self, base, text, w);
+      label = label_get (self, base, text, w);
     }
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT ((float)x, (float)y));
-  gtk_snapshot_append_layout (snapshot, lay, &color);
-  gtk_snapshot_restore (snapshot);
+  append_label_at (snapshot, label, x, y, color);
 }
 
 static void
 fill (GtkSnapshot *snapshot, GdkRGBA c, double x, double y, double w, double h)
 {
   gtk_snapshot_append_color (snapshot, &c, &GRAPHENE_RECT_INIT ((float)x, (float)y, (float)w, (float)h));
+}
+
+/* A goroutine's label for spans on proc and thread rows, kept per
+ * snapshot: finding the goroutine in the model's table for each labelled
+ * span was the larger part of a labelled frame. */
+#define GOROUTINE_LABELS_MAX 8192
+
+static const char *
+goroutine_label (TaTimeline *self, gint64 id)
+{
+  const char *label;
+  TaGoroutine g;
+
+  if (self->goroutine_labels_snap != self->snap
+      || g_hash_table_size (self->goroutine_labels) >= GOROUTINE_LABELS_MAX)
+    {
+      g_hash_table_remove_all (self->goroutine_labels);
+      /* Held, so that no later snapshot can have its address. */
+      g_clear_pointer (&self->goroutine_labels_snap, ta_snapshot_unref);
+      self->goroutine_labels_snap = ta_snapshot_ref (self->snap);
+    }
+  label = g_hash_table_lookup (self->goroutine_labels, &id);
+  if (!label)
+    {
+      gint64 *key = g_new (gint64, 1);
+      *key = id;
+      label = ta_snapshot_find_goroutine (self->snap, id, &g, NULL)
+                ? ta_snapshot_dup_goroutine_label (self->snap, &g)
+                : g_strdup_printf ("g%" G_GINT64_FORMAT, id);
+      g_hash_table_insert (self->goroutine_labels, key, (char *)label);
+    }
+  return label;
 }
 
 static char *
@@ -84,12 +160,7 @@ span_label (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
     case TA_TRACK_PROC:
     case TA_TRACK_THREAD:
       if (s->g != TA_ID_NONE)
-        {
-          TaGoroutine g;
-          if (ta_snapshot_find_goroutine (self->snap, s->g, &g, NULL))
-            return ta_snapshot_dup_goroutine_label (self->snap, &g);
-          return g_strdup_printf ("g%" G_GINT64_FORMAT, s->g);
-        }
+        return g_strdup (goroutine_label (self, s->g));
       return g_strdup (ta_state_label (s->state));
     case TA_TRACK_REGIONS:
     case TA_TRACK_TASKS:
@@ -174,6 +245,47 @@ typedef struct {
 
 #define ROW_LINES_MAX 512
 
+void
+timeline_row_lines_init (RowLineCache *cache)
+{
+  *cache = (RowLineCache){ g_hash_table_new_full (timeline_key_hash, timeline_key_equal_cb, NULL, g_free) };
+}
+
+void
+timeline_row_lines_clear (RowLineCache *cache)
+{
+  g_hash_table_remove_all (cache->table);
+  g_clear_pointer (&cache->snap, ta_snapshot_unref);
+}
+
+/* Empties `cache` unless it holds lines for this range, width and snapshot. */
+static void
+row_lines_use_for (RowLineCache *cache, TaSnapshot *snap, const TaViewport *vp, guint ncols)
+{
+  if (cache->t0 != vp->start || cache->t1 != vp->end || cache->ncols != ncols || cache->snap != snap
+      || g_hash_table_size (cache->table) >= ROW_LINES_MAX)
+    {
+      g_hash_table_remove_all (cache->table);
+      cache->t0 = vp->start;
+      cache->t1 = vp->end;
+      cache->ncols = ncols;
+      /* Held, so that no later snapshot can have its address. */
+      g_clear_pointer (&cache->snap, ta_snapshot_unref);
+      cache->snap = snap ? ta_snapshot_ref (snap) : NULL;
+    }
+}
+
+static void
+ensure_cov (TaTimeline *self, guint ncols)
+{
+  if (self->n_cov_cols < ncols)
+    {
+      g_free (self->cov);
+      self->cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
+      self->n_cov_cols = ncols;
+    }
+}
+
 static gboolean
 covers (const gint64 *time, gint64 width)
 {
@@ -183,36 +295,28 @@ covers (const gint64 *time, gint64 width)
   return total >= width;
 }
 
+/* The line of `key` in `cache` (see row_lines_use_for), computed if missing. */
 static const guint32 *
-row_line (Heavy *h, const Row *row)
+row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
 {
-  TaTimeline *self = h->self;
-  RowLine *line;
+  TaSnapshot *snap = cache->snap;
+  guint ncols = cache->ncols;
+  RowLine *line = g_hash_table_lookup (cache->table, key);
   guint lo, hi;
 
-  if (self->line_t0 != h->vp.start || self->line_t1 != h->vp.end || self->line_ncols != h->ncols
-      || self->line_snap != self->snap || g_hash_table_size (self->row_lines) >= ROW_LINES_MAX)
-    {
-      g_hash_table_remove_all (self->row_lines);
-      self->line_t0 = h->vp.start;
-      self->line_t1 = h->vp.end;
-      self->line_ncols = h->ncols;
-      self->line_snap = self->snap;
-    }
-  line = g_hash_table_lookup (self->row_lines, &row->key);
   if (line)
     return line->px;
-  line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * h->ncols);
-  line->key = row->key;
+  ensure_cov (self, ncols);
+  line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * ncols);
+  line->key = *key;
   /* self->cov is all zero between rows: the query adds into it and only
    * the columns it touched are mixed and cleared. */
-  if (ta_snapshot_accumulate_track (self->snap, &row->key, h->vp.start, h->vp.end, h->ncols, self->cov, &lo, &hi)
-      && lo <= hi)
+  if (ta_snapshot_accumulate_track (snap, key, cache->t0, cache->t1, ncols, self->cov, &lo, &hi) && lo <= hi)
     {
       TaColumnSteps steps;
       gint64 prev[TA_N_STATES], prev_w = -1;
       guint32 prev_px = 0;
-      ta_column_steps_init (&steps, h->vp.start, h->vp.end, h->ncols, lo);
+      ta_column_steps_init (&steps, cache->t0, cache->t1, ncols, lo);
       for (guint c = lo; c <= hi; c++)
         {
           gint64 *cov = &self->cov[(gsize)c * TA_N_STATES];
@@ -233,8 +337,15 @@ row_line (Heavy *h, const Row *row)
           memset (cov, 0, sizeof (gint64) * TA_N_STATES);
         }
     }
-  g_hash_table_insert (self->row_lines, &line->key, line);
+  g_hash_table_insert (cache->table, &line->key, line);
   return line->px;
+}
+
+static const guint32 *
+row_line (Heavy *h, const Row *row)
+{
+  row_lines_use_for (&h->self->lines, h->self->snap, &h->vp, h->ncols);
+  return row_line_in (h->self, &h->self->lines, &row->key);
 }
 
 /* One state row from the summaries: each pixel column coloured by the time
@@ -285,11 +396,15 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
   for (; i < n && spans[i].start < vp->end; i++)
     {
       const TaSpan *s = &spans[i];
-      double xa = ta_viewport_time_to_x (vp, s->start), xb = ta_viewport_time_to_x (vp, s->end);
+      double xa, xb;
       TaColor col;
 
       if (s->state == TA_STATE_NONE || s->state >= TA_N_STATES || s->end <= vp->start)
         continue;
+      /* ta_viewport_time_to_x, inline: a labelled view has tens of
+       * thousands of spans a frame. */
+      xa = (double)(s->start - vp->start) / nspp;
+      xb = (double)(s->end - vp->start) / nspp;
       col = span_color (self, &row->key, s);
       if (col.a <= 0)
         continue;
@@ -509,19 +624,15 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       self->cols = g_renew (TaColumn, self->cols, h.ncols);
       self->n_cols_alloc = h.ncols;
     }
-  if (self->n_cov_cols < h.ncols)
-    {
-      g_free (self->cov);
-      self->cov = g_new0 (gint64, (gsize)h.ncols * TA_N_STATES);
-      self->n_cov_cols = h.ncols;
-    }
+  ensure_cov (self, h.ncols);
   /* The raster is the pixel data of a cairo image surface: GTK 4.8 converts
    * every pixel of a texture node through floats when it draws one with
-   * cairo, an image painted from a cairo node is one composite. Two surfaces
-   * are kept and used in turn (a fresh 8 MB one each frame costs more in
-   * page faults than the drawing): the cairo node records a snapshot of the
-   * surface, and by the time a surface comes round again the node of two
-   * frames ago is gone, so cairo need not copy it when we flush and write. */
+   * cairo, an image painted from a cairo node is one composite. The node
+   * records a snapshot of the surface, and cairo keeps it attached to the
+   * surface after the node is gone: the flush below copies the surface out
+   * to it (measured while loading: at every frame, 1-4 ms with the page
+   * faults; a fresh surface each frame was worse, as destroying it under
+   * the snapshot copies it too). Two surfaces are kept and used in turn. */
   self->raster_turn ^= 1;
   if (!self->raster[self->raster_turn]
       || cairo_image_surface_get_width (self->raster[self->raster_turn]) != (int)h.ncols
@@ -574,9 +685,9 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
           else
             text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
           fill (gutter, header_bg, 0, y, width, r->height);
-          draw_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
-                     r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
-                     width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
+          draw_gutter_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+                            r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
+                            width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
           continue;
         }
 
@@ -612,9 +723,9 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       {
         g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
         PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
-        draw_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
-                   y + (r->height >= TRACK_H ? 2 : 0), GUTTER_W - 12 - r->indent * 12,
-                   timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
+        draw_gutter_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
+                          y + (r->height >= TRACK_H ? 2 : 0), (int)GUTTER_W - 12 - r->indent * 12,
+                          timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
     }
   raster_clear_to (&h, h.ras.height);
@@ -836,4 +947,102 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   if (self->heavy)
     gtk_snapshot_append_node (snapshot, self->heavy);
   draw_overlay (self, snapshot, width, height);
+}
+
+/* ---- snapshots published while loading ---------------------------------- */
+
+/* A new snapshot changes every summary row, and computing the lines of all
+ * visible rows in the frame that first draws it blocked the main thread for
+ * 15-30 ms after each snapshot while a large trace indexed. So a snapshot
+ * that replaces a shown one is adopted only once those lines are computed,
+ * a few ms per main-loop turn, and the frame that draws it finds them
+ * ready. The first snapshot and the complete one are adopted at once. */
+#define PREPARE_SLICE_US 4000
+
+/* The view the session will show once `snap` is adopted: a view that
+ * showed everything grows with the extent (ta_session_set_extent). */
+static TaViewport
+incoming_viewport (TaTimeline *self, TaSnapshot *snap, guint ncols)
+{
+  TaViewport vp = timeline_current_viewport (self);
+  gint64 es = 0, ee = 0;
+
+  if (self->session)
+    ta_session_get_extent (self->session, &es, &ee);
+  if (vp.start <= es && vp.end >= ee)
+    {
+      vp.start = ta_snapshot_get_start (snap);
+      vp.end = MAX (ta_snapshot_get_end (snap), vp.start + 1);
+    }
+  vp.width = ncols;
+  return vp;
+}
+
+static gboolean
+prepare_incoming_cb (gpointer data)
+{
+  TaTimeline *self = data;
+  gint64 deadline = g_get_monotonic_time () + PREPARE_SLICE_US;
+  int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+  int height = gtk_widget_get_height (GTK_WIDGET (self));
+  guint ncols = (guint)MAX (timeline_canvas_width (self), 1) * (guint)scale;
+  TaViewport vp = incoming_viewport (self, self->incoming, ncols);
+  double y_off = timeline_scroll_y (self);
+  g_autoptr (TaSnapshot) snap = NULL;
+
+  row_lines_use_for (&self->incoming_lines, self->incoming, &vp, ncols);
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+    {
+      Row r;
+      double y;
+      if (!timeline_get_row (self, i, &r))
+        break;
+      y = RULER_H + r.top - y_off;
+      if (y > height)
+        break;
+      /* Rows drawn from exact spans or as metrics need no line. */
+      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
+          || (self->window && timeline_window_track_index (self, &r.key) >= 0
+              && ta_window_get_start (self->window) <= vp.start && ta_window_get_end (self->window) >= vp.end))
+        continue;
+      if (!g_hash_table_contains (self->incoming_lines.table, &r.key))
+        {
+          row_line_in (self, &self->incoming_lines, &r.key);
+          if (g_get_monotonic_time () > deadline)
+            return G_SOURCE_CONTINUE;
+        }
+    }
+  /* Ready: the lines become the drawn ones along with the snapshot. */
+  {
+    RowLineCache ready = self->incoming_lines;
+    self->incoming_lines = self->lines;
+    self->lines = ready;
+    timeline_row_lines_clear (&self->incoming_lines);
+  }
+  self->incoming_idle = 0;
+  snap = g_steal_pointer (&self->incoming);
+  timeline_adopt_snapshot (self, snap);
+  return G_SOURCE_REMOVE;
+}
+
+void
+timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap)
+{
+  if (!self->snap || ta_snapshot_is_complete (snap) || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      timeline_adopt_snapshot (self, snap);
+      return;
+    }
+  g_clear_pointer (&self->incoming, ta_snapshot_unref);
+  self->incoming = ta_snapshot_ref (snap);
+  if (!self->incoming_idle)
+    self->incoming_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_incoming_cb, self, NULL);
+}
+
+void
+timeline_drop_incoming (TaTimeline *self)
+{
+  g_clear_handle_id (&self->incoming_idle, g_source_remove);
+  g_clear_pointer (&self->incoming, ta_snapshot_unref);
+  timeline_row_lines_clear (&self->incoming_lines);
 }

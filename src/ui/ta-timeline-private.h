@@ -57,6 +57,15 @@ typedef struct {
   TaStringId func;       /* subheaders */
 } Row;
 
+/* Summary rows' colour lines (ta-timeline-draw.c) for one time range,
+ * width and snapshot. */
+typedef struct {
+  GHashTable *table;              /* TaTrackKey* -> RowLine */
+  gint64      t0, t1;
+  guint       ncols;
+  TaSnapshot *snap;
+} RowLineCache;
+
 struct _TaTimeline
 {
   GtkWidget parent_instance;
@@ -107,15 +116,17 @@ struct _TaTimeline
   guint      n_cols_alloc;
   gint64    *cov;                 /* per column and state, kept all zero between rows */
   guint      n_cov_cols;
-  GHashTable *row_lines;          /* TaTrackKey* -> RowLine: summary rows' colours for line_* */
-  gint64     line_t0, line_t1;
-  guint      line_ncols;
-  gpointer   line_snap;
   cairo_surface_t *raster[2];     /* the track area's pixels, used in turn */
   guint      raster_turn;
+  RowLineCache lines;             /* summary rows' colours for what is drawn */
+  RowLineCache incoming_lines;    /* the same for `incoming` */
+  TaSnapshot *incoming;           /* published while loading; shown once its lines are ready */
+  guint      incoming_idle;
   PangoLayout *layout;
   PangoLayout *small_layout;
-  GHashTable *label_layouts;      /* "font|width|text" -> PangoLayout: span labels laid out once */
+  GHashTable *labels;             /* "font|width|text" -> Label: texts laid out and drawn once */
+  GHashTable *goroutine_labels;   /* goroutine id -> its label, for goroutine_labels_snap */
+  TaSnapshot *goroutine_labels_snap;
 
   /* heavy layer cache */
   GskRenderNode *heavy;
@@ -176,5 +187,12 @@ int timeline_window_track_index (TaTimeline *self, const TaTrackKey *key);
 void timeline_schedule_window_request (TaTimeline *self);
 void timeline_invalidate_heavy (TaTimeline *self);
 
+void timeline_adopt_snapshot (TaTimeline *self, TaSnapshot *snap);
+
 /* ta-timeline-draw.c */
 void ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot);
+void timeline_row_lines_init (RowLineCache *cache);
+void timeline_row_lines_clear (RowLineCache *cache);
+void timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap);
+void timeline_drop_incoming (TaTimeline *self);
+void timeline_label_free (gpointer label);

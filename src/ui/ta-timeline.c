@@ -142,7 +142,8 @@ style_changed_cb (TaTimeline *self)
 {
   load_palette (self);
   g_clear_pointer (&self->gutter, gsk_render_node_unref);
-  g_hash_table_remove_all (self->row_lines);
+  timeline_row_lines_clear (&self->lines);
+  timeline_row_lines_clear (&self->incoming_lines);
   timeline_invalidate_heavy (self);
 }
 
@@ -786,11 +787,12 @@ action_activate_at (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- public ----------------------------------------------------------------- */
 
-static void
-snapshot_published_cb (TaDocument *doc, TaSnapshot *snap, TaTimeline *self)
+void
+timeline_adopt_snapshot (TaTimeline *self, TaSnapshot *snap)
 {
   gint64 start, end;
 
+  timeline_drop_incoming (self);
   if (self->snap == snap)
     return;
   g_clear_pointer (&self->snap, ta_snapshot_unref);
@@ -802,6 +804,13 @@ snapshot_published_cb (TaDocument *doc, TaSnapshot *snap, TaTimeline *self)
   timeline_request_goroutine_layout (self, FALSE);
 }
 
+static void
+snapshot_published_cb (TaDocument *doc, TaSnapshot *snap, TaTimeline *self)
+{
+  if (self->snap != snap)
+    timeline_offer_snapshot (self, snap);
+}
+
 void
 ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
 {
@@ -811,6 +820,7 @@ ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
   if (self->doc == doc)
     return;
   g_clear_signal_handler (&self->snap_handler, self->doc);
+  timeline_drop_incoming (self);
   g_clear_object (&self->doc);
   g_clear_pointer (&self->snap, ta_snapshot_unref);
   timeline_request_goroutine_layout (self, TRUE);
@@ -820,7 +830,7 @@ ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
       self->snap_handler = g_signal_connect (doc, "snapshot-published", G_CALLBACK (snapshot_published_cb), self);
       snap = ta_document_dup_snapshot (doc);
       if (snap)
-        snapshot_published_cb (doc, snap, self);
+        timeline_adopt_snapshot (self, snap);
     }
 }
 
@@ -1005,7 +1015,8 @@ ta_timeline_dispose (GObject *object)
   g_clear_pointer (&self->raster[1], cairo_surface_destroy);
   g_clear_object (&self->layout);
   g_clear_object (&self->small_layout);
-  g_clear_pointer (&self->label_layouts, g_hash_table_unref);
+  g_clear_pointer (&self->labels, g_hash_table_unref);
+  g_clear_pointer (&self->goroutine_labels, g_hash_table_unref);
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
 
   G_OBJECT_CLASS (ta_timeline_parent_class)->dispose (object);
@@ -1017,7 +1028,11 @@ ta_timeline_finalize (GObject *object)
   TaTimeline *self = TA_TIMELINE (object);
 
   g_clear_pointer (&self->window_tracks, g_hash_table_unref);
-  g_clear_pointer (&self->row_lines, g_hash_table_unref);
+  timeline_row_lines_clear (&self->lines);
+  timeline_row_lines_clear (&self->incoming_lines);
+  g_clear_pointer (&self->lines.table, g_hash_table_unref);
+  g_clear_pointer (&self->incoming_lines.table, g_hash_table_unref);
+  g_clear_pointer (&self->goroutine_labels_snap, ta_snapshot_unref);
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->palette, ta_palette_free);
   g_clear_object (&self->vadj);
@@ -1097,8 +1112,10 @@ ta_timeline_init (TaTimeline *self)
   self->vadj = g_object_ref_sink (gtk_adjustment_new (0, 0, 1, 20, 100, 100));
   g_signal_connect_swapped (self->vadj, "value-changed", G_CALLBACK (view_changed_cb), self);
   self->window_tracks = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
-  self->row_lines = g_hash_table_new_full (timeline_key_hash, timeline_key_equal_cb, NULL, g_free);
-  self->label_layouts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  timeline_row_lines_init (&self->lines);
+  timeline_row_lines_init (&self->incoming_lines);
+  self->labels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, timeline_label_free);
+  self->goroutine_labels = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->hover_row = -1;
   self->selected_row = -1;
 
