@@ -334,6 +334,7 @@ index_thread(gpointer data)
   o.n_threads = self->opts.n_index_threads;
   o.resident = self->bytes_total <= self->opts.resident_limit && self->opts.resident_limit > 0;
   o.cancellable = self->cancellable;
+  o.background = self->opts.index_in_background;
   o.publish = publish_cb;
   o.ud = self;
   gboolean ok = ta_index_run(s, &o);

@@ -556,6 +556,7 @@ struct job {
   gint64 start, end, prev_start;
   gp_config cfg;
   GCancellable *cancellable;
+  gboolean background;   /* lower priority past generation 0 */
   gp_out *out;
   GError *error;
   guint index;         /* 0-based generation index */
@@ -585,13 +586,15 @@ typedef struct {
   const char *path;
   job_sync *js;
   GCancellable *cancellable;
+  gboolean background;
 } floor_reader;
 
-/* Indexing past the first snapshot runs at a lower priority: on a desktop it
- * competes for the cores with the viewer's main thread and the display
- * server, and a late frame costs more than a few ms of indexing. Without
- * competition (the CLI) a lower priority changes nothing. Linux sets it per
- * thread. */
+/* In the viewer (TaModelOptions.index_in_background), indexing past the
+ * first snapshot runs at a lower priority: it competes for the cores with the
+ * main thread and the display server, and a late frame costs more than a few
+ * ms of indexing. Not in the CLI: there it would only lose the cores to
+ * unrelated processes (index of http-1GiB 17 s -> 27 s beside a compile).
+ * Linux sets it per thread. */
 #define BACKGROUND_NICE 10
 
 static void
@@ -607,7 +610,8 @@ floor_reader_run(gpointer data)
   floor_reader *fr = data;
   job_sync *js = fr->js;
   ta_error err;
-  run_in_background();
+  if (fr->background)
+    run_in_background();
   ta_parser *p = ta_parser_open_path(fr->path, &err);
   if (p) {
     ta_event evs[128];
@@ -683,7 +687,7 @@ job_run(gpointer data, gpointer user)
   job_sync *js = j->js;
   range_stats st;
   /* The first snapshot waits for generation 0: that one keeps the priority. */
-  if (j->index > 0)
+  if (j->index > 0 && j->background)
     run_in_background();
   if (j->index == 0 && g_getenv("TA_MODEL_DEBUG"))
     g_printerr("first generation: decode starts at %.6f s (monotonic)\n", now_s());
@@ -782,7 +786,7 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
   g_mutex_init(&js->lock);
   g_cond_init(&js->cond);
   js->floors = g_array_new(FALSE, FALSE, sizeof(gint64));
-  floor_reader fr = { s->path, js, o->cancellable };
+  floor_reader fr = { s->path, js, o->cancellable, o->background };
   /* Started once the first generation is merged: until then it would only
    * take a core from the one generation the first snapshot waits for. */
   GThread *floor_thread = NULL;
@@ -826,6 +830,7 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
       j->index = jobs->len;
       j->cfg = config_for(s, o, jobs->len == 0, b - a);
       j->cancellable = o->cancellable;
+      j->background = o->background;
       g_ptr_array_add(jobs, j);
       g_thread_pool_push(pool, j, NULL);
       if (j->index == 0)

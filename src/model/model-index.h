@@ -9,6 +9,7 @@ typedef struct {
   guint n_threads;           /* generation workers; 1: one sequential stream */
   gboolean resident;         /* keep internal spans of every track */
   GCancellable *cancellable;
+  gboolean background;       /* see TaModelOptions.index_in_background */
   /* Called on the indexing thread after each merged generation (and once at
    * the end with final = TRUE); the snapshot reference is the callee's. */
   void (*publish)(gpointer ud, TaSnapshot *snap, gboolean final);

@@ -528,6 +528,11 @@ typedef struct {
   gboolean use_cache;
   /* Overrides the cache directory (tests); NULL for the default. */
   const char *cache_dir;
+  /* Indexing threads past the first snapshot run at a lower priority, so
+   * that an interactive process keeps the cores for its main thread (the
+   * viewer sets it; a batch tool should not: it would only lose the cores
+   * to other processes). */
+  gboolean index_in_background;
 } TaModelOptions;
 
 /* Fills the defaults: resident_limit 64 MiB, window_cache_budget 128 MiB,

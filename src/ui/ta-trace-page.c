@@ -151,6 +151,7 @@ ta_trace_page_load (TaTracePage *self)
       return;
     }
   ta_model_options_init (&opts);
+  opts.index_in_background = TRUE;
   if (g_getenv ("TRACE_ATLAS_RESIDENT_LIMIT"))
     opts.resident_limit = g_ascii_strtoull (g_getenv ("TRACE_ATLAS_RESIDENT_LIMIT"), NULL, 10);
   if (g_getenv ("TRACE_ATLAS_NO_CACHE"))
