@@ -595,6 +595,85 @@ raster_cpu_ticks (Heavy *h, GHashTable *visible, const GArray *rows, double y_of
     }
 }
 
+/* The raster goes into the cairo node as a raster source pattern, which
+ * lends the surface when the node is drawn, not as a surface pattern: the
+ * node would record a copy-on-write snapshot of the surface, and cairo
+ * copies all of it (8 MB at 1920x1080) when the surface is next written or
+ * destroyed, even once the node is gone (4-5 ms of each frame that redrew
+ * the rows). The pattern and every copy cairo makes of it hold a
+ * reference to the surface; a surface only we hold is drawn into again. */
+static cairo_surface_t *
+raster_lend (cairo_pattern_t *pattern, void *surface, cairo_surface_t *target,
+             const cairo_rectangle_int_t *extents)
+{
+  return cairo_surface_reference (surface);
+}
+
+static void
+raster_give_back (cairo_pattern_t *pattern, void *surface, cairo_surface_t *lent)
+{
+  cairo_surface_destroy (lent);
+}
+
+static cairo_status_t
+raster_pattern_copied (cairo_pattern_t *pattern, void *surface, const cairo_pattern_t *other)
+{
+  cairo_surface_reference (surface);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+raster_pattern_done (cairo_pattern_t *pattern, void *surface)
+{
+  cairo_surface_destroy (surface);
+}
+
+/* Paints `surface` (device pixels, `scale` per logical pixel) at x, y. */
+static void
+raster_paint (cairo_t *cr, cairo_surface_t *surface, double x, double y, int scale)
+{
+  int w = cairo_image_surface_get_width (surface), ht = cairo_image_surface_get_height (surface);
+  cairo_pattern_t *pattern = cairo_pattern_create_raster_source (cairo_surface_reference (surface),
+                                                                 CAIRO_CONTENT_COLOR_ALPHA, w, ht);
+  cairo_matrix_t m;
+
+  cairo_raster_source_pattern_set_acquire (pattern, raster_lend, raster_give_back);
+  cairo_raster_source_pattern_set_copy (pattern, raster_pattern_copied);
+  cairo_raster_source_pattern_set_finish (pattern, raster_pattern_done);
+  /* Pattern space is the raster's device pixels: 1:1, no filtering. */
+  cairo_matrix_init_scale (&m, scale, scale);
+  cairo_matrix_translate (&m, -x, -y);
+  cairo_pattern_set_matrix (pattern, &m);
+  cairo_pattern_set_filter (pattern, CAIRO_FILTER_NEAREST);
+  cairo_set_source (cr, pattern);
+  cairo_paint (cr);
+  cairo_pattern_destroy (pattern);
+}
+
+/* A width x height raster no node still draws from (reference count 1:
+ * only ours), made if none is. */
+static cairo_surface_t *
+raster_take (TaTimeline *self, int width, int height)
+{
+  guint slot = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->raster); i++)
+    {
+      cairo_surface_t *s = self->raster[i];
+      if (s && cairo_surface_get_reference_count (s) == 1 && cairo_image_surface_get_width (s) == width
+          && cairo_image_surface_get_height (s) == height)
+        return s;
+    }
+  /* Replaced: an empty slot, else one no node uses, else the first (its
+   * nodes keep it alive). */
+  for (guint i = G_N_ELEMENTS (self->raster); i-- > 0;)
+    if (!self->raster[i] || (self->raster[slot] && cairo_surface_get_reference_count (self->raster[i]) == 1))
+      slot = i;
+  g_clear_pointer (&self->raster[slot], cairo_surface_destroy);
+  self->raster[slot] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  return self->raster[slot];
+}
+
 /* Draws the rows: state colours and span labels into `snapshot`; header
  * bars, header texts and track labels into `gutter` unless it is NULL (the
  * caller's cached gutter layer still holds: they depend on the rows and the
@@ -627,30 +706,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   ensure_cov (self, h.ncols);
   /* The raster is the pixel data of a cairo image surface: GTK 4.8 converts
    * every pixel of a texture node through floats when it draws one with
-   * cairo, an image painted from a cairo node is one composite. The node
-   * records a snapshot of the surface, and cairo keeps it attached to the
-   * surface after the node is gone: the flush below copies the surface out
-   * to it (measured while loading: at every frame, 1-4 ms with the page
-   * faults; a fresh surface each frame was worse, as destroying it under
-   * the snapshot copies it too). Two surfaces are kept and used in turn. */
-  self->raster_turn ^= 1;
-  if (!self->raster[self->raster_turn]
-      || cairo_image_surface_get_width (self->raster[self->raster_turn]) != (int)h.ncols
-      || cairo_image_surface_get_height (self->raster[self->raster_turn]) != ras_h)
-    {
-      g_clear_pointer (&self->raster[self->raster_turn], cairo_surface_destroy);
-      self->raster[self->raster_turn] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols, ras_h);
-    }
-  surface = self->raster[self->raster_turn];
-  /* Painted 1:1 onto the device pixels (no scaling, no filtering). Set only
-   * when it changes: setting it counts as a modification, for which cairo
-   * copies the surface out of the previous frame's node. */
-  {
-    double sx, sy;
-    cairo_surface_get_device_scale (surface, &sx, &sy);
-    if (sx != h.scale || sy != h.scale)
-      cairo_surface_set_device_scale (surface, h.scale, h.scale);
-  }
+   * cairo, an image painted from a cairo node is one composite. */
+  surface = raster_take (self, (int)h.ncols, ras_h);
   g_assert (cairo_image_surface_get_stride (surface) == (int)h.ncols * 4);
   cairo_surface_flush (surface);
   h.ras.px = (guint32 *)cairo_image_surface_get_data (surface);
@@ -742,8 +799,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
     cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)RULER_H,
                                                                            (float)h.ras.width / h.scale,
                                                                            (float)h.ras.height / h.scale));
-    cairo_set_source_surface (cr, surface, GUTTER_W, RULER_H);
-    cairo_paint (cr);
+    raster_paint (cr, surface, GUTTER_W, RULER_H, h.scale);
     cairo_destroy (cr);
   }
   {

@@ -116,8 +116,7 @@ struct _TaTimeline
   guint      n_cols_alloc;
   gint64    *cov;                 /* per column and state, kept all zero between rows */
   guint      n_cov_cols;
-  cairo_surface_t *raster[2];     /* the track area's pixels, used in turn */
-  guint      raster_turn;
+  cairo_surface_t *raster[3];     /* the track area's pixels; one no node draws from is reused */
   RowLineCache lines;             /* summary rows' colours for what is drawn */
   RowLineCache incoming_lines;    /* the same for `incoming` */
   TaSnapshot *incoming;           /* published while loading; shown once its lines are ready */

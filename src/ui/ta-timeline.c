@@ -1011,8 +1011,8 @@ ta_timeline_dispose (GObject *object)
   g_clear_pointer (&self->window, ta_window_unref);
   g_clear_pointer (&self->heavy, gsk_render_node_unref);
   g_clear_pointer (&self->gutter, gsk_render_node_unref);
-  g_clear_pointer (&self->raster[0], cairo_surface_destroy);
-  g_clear_pointer (&self->raster[1], cairo_surface_destroy);
+  for (guint i = 0; i < G_N_ELEMENTS (self->raster); i++)
+    g_clear_pointer (&self->raster[i], cairo_surface_destroy);
   g_clear_object (&self->layout);
   g_clear_object (&self->small_layout);
   g_clear_pointer (&self->labels, g_hash_table_unref);
