@@ -103,6 +103,7 @@ struct _TaTimeline
   gint64        pending_t0, pending_t1;
   guint         pending_tracks_hash;
   guint         window_idle;
+  guint         warm_idle;        /* glyphs drawn once before the first rows (warm_glyphs_idle) */
 
   /* palette */
   TaPalette *palette;
