@@ -252,7 +252,7 @@ typedef struct {
 static void
 frame_log_before (GdkFrameClock *clock, FrameLog *fl)
 {
-  fl->t_before = thread_cpu_us ();
+  fl->t_before = fl->t_layout = fl->t_paint = thread_cpu_us ();
   fl->n_frames = ta_timeline_get_n_frames (fl->timeline);
 }
 
