@@ -959,6 +959,9 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   TaViewport vp = timeline_current_viewport (self);
   double y_off = timeline_scroll_y (self);
 
+  /* Not counted: nothing is drawn (prepare_first_lines_cb). */
+  if (self->first_lines_idle)
+    return;
   self->n_frames++;
   if (!self->snap)
     return;
@@ -1034,19 +1037,17 @@ incoming_viewport (TaTimeline *self, TaSnapshot *snap, guint ncols)
   return vp;
 }
 
+/* Computes the lines of the visible summary rows into `cache` (for `snap`
+ * and `vp`, ncols wide) until `deadline` (monotonic µs); TRUE once every
+ * one is there. */
 static gboolean
-prepare_incoming_cb (gpointer data)
+prepare_visible_lines (TaTimeline *self, RowLineCache *cache, TaSnapshot *snap, const TaViewport *vp,
+                       guint ncols, gint64 deadline)
 {
-  TaTimeline *self = data;
-  gint64 deadline = g_get_monotonic_time () + PREPARE_SLICE_US;
-  int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
   int height = gtk_widget_get_height (GTK_WIDGET (self));
-  guint ncols = (guint)MAX (timeline_canvas_width (self), 1) * (guint)scale;
-  TaViewport vp = incoming_viewport (self, self->incoming, ncols);
   double y_off = timeline_scroll_y (self);
-  g_autoptr (TaSnapshot) snap = NULL;
 
-  row_lines_use_for (&self->incoming_lines, self->incoming, &vp, ncols);
+  row_lines_use_for (cache, snap, vp, ncols);
   for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
     {
       Row r;
@@ -1059,15 +1060,36 @@ prepare_incoming_cb (gpointer data)
       /* Rows drawn from exact spans or as metrics need no line. */
       if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
           || (self->window && timeline_window_track_index (self, &r.key) >= 0
-              && ta_window_get_start (self->window) <= vp.start && ta_window_get_end (self->window) >= vp.end))
+              && ta_window_get_start (self->window) <= vp->start && ta_window_get_end (self->window) >= vp->end))
         continue;
-      if (!g_hash_table_contains (self->incoming_lines.table, &r.key))
+      if (!g_hash_table_contains (cache->table, &r.key))
         {
-          row_line_in (self, &self->incoming_lines, &r.key);
+          row_line_in (self, cache, &r.key);
           if (g_get_monotonic_time () > deadline)
-            return G_SOURCE_CONTINUE;
+            return FALSE;
         }
     }
+  return TRUE;
+}
+
+static guint
+canvas_device_cols (TaTimeline *self)
+{
+  int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+  return (guint)MAX (timeline_canvas_width (self), 1) * (guint)scale;
+}
+
+static gboolean
+prepare_incoming_cb (gpointer data)
+{
+  TaTimeline *self = data;
+  gint64 deadline = g_get_monotonic_time () + PREPARE_SLICE_US;
+  guint ncols = canvas_device_cols (self);
+  TaViewport vp = incoming_viewport (self, self->incoming, ncols);
+  g_autoptr (TaSnapshot) snap = NULL;
+
+  if (!prepare_visible_lines (self, &self->incoming_lines, self->incoming, &vp, ncols, deadline))
+    return G_SOURCE_CONTINUE;
   /* Ready: the lines become the drawn ones along with the snapshot. */
   {
     RowLineCache ready = self->incoming_lines;
@@ -1081,12 +1103,45 @@ prepare_incoming_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The first snapshot has no rows on screen to keep showing while its
+ * lines are computed: it is adopted at once (that lays out its rows), and
+ * its rows are drawn once the lines are ready (the canvas stays empty a
+ * few main-loop turns longer instead of one frame taking 5 ms more). */
+static gboolean
+prepare_first_lines_cb (gpointer data)
+{
+  TaTimeline *self = data;
+  gint64 deadline = g_get_monotonic_time () + PREPARE_SLICE_US;
+  guint ncols = canvas_device_cols (self);
+  TaViewport vp = timeline_current_viewport (self);
+
+  vp.width = ncols;
+  if (!prepare_visible_lines (self, &self->lines, self->snap, &vp, ncols, deadline))
+    return G_SOURCE_CONTINUE;
+  /* A new raster's pages are faulted in when first written: here, not in
+   * that frame (2-3 ms at 1920x1080). */
+  {
+    int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+    int ras_h = MAX (gtk_widget_get_height (GTK_WIDGET (self)) - (int)RULER_H, 1) * scale;
+    cairo_surface_t *raster = raster_take (self, (int)ncols, ras_h);
+    cairo_surface_flush (raster);
+    memset (cairo_image_surface_get_data (raster), 0, (gsize)ncols * 4 * (gsize)ras_h);
+    cairo_surface_mark_dirty (raster);
+  }
+  self->first_lines_idle = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
 void
 timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap)
 {
   if (!self->snap || ta_snapshot_is_complete (snap) || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
+      gboolean first = !self->snap;
       timeline_adopt_snapshot (self, snap);
+      if (first && !ta_snapshot_is_complete (snap) && gtk_widget_get_mapped (GTK_WIDGET (self)))
+        self->first_lines_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_first_lines_cb, self, NULL);
       return;
     }
   g_clear_pointer (&self->incoming, ta_snapshot_unref);
@@ -1099,6 +1154,7 @@ void
 timeline_drop_incoming (TaTimeline *self)
 {
   g_clear_handle_id (&self->incoming_idle, g_source_remove);
+  g_clear_handle_id (&self->first_lines_idle, g_source_remove);
   g_clear_pointer (&self->incoming, ta_snapshot_unref);
   timeline_row_lines_clear (&self->incoming_lines);
 }

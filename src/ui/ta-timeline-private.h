@@ -122,6 +122,7 @@ struct _TaTimeline
   RowLineCache incoming_lines;    /* the same for `incoming` */
   TaSnapshot *incoming;           /* published while loading; shown once its lines are ready */
   guint      incoming_idle;
+  guint      first_lines_idle;    /* the first snapshot's rows wait for their lines */
   PangoLayout *layout;
   PangoLayout *small_layout;
   GHashTable *labels;             /* "font|width|text" -> Label: texts laid out and drawn once */
