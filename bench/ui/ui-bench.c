@@ -22,7 +22,8 @@
  *         stall timeout_max_us N timeout_p99_us N ... tick_max_us N ticks N load_s S ... cpu_max_us N
  *       (cpu_max_us: the most main-thread CPU time spent between two
  *       callbacks, i.e. the longest stall our own work caused, which a loaded
- *       machine does not inflate; TA_BENCH_GAP_LOG=1 lists gaps over 30 ms)
+ *       machine does not inflate; TA_BENCH_GAP_LOG=1 lists gaps over 30 ms
+ *       wall or 10 ms main-thread CPU)
  *
  *   ui-bench firstpaint FILE
  *       What `trace-atlas FILE` does (TaApplication, g_application_run with
@@ -223,7 +224,7 @@ stall_timeout (gpointer data)
           st->max_cpu_gap = cpu - st->last_cpu;
           st->max_cpu_at = (st->last_timeout - st->t_open) / 1e6;
         }
-      if (g_getenv ("TA_BENCH_GAP_LOG") && gap > 30000)
+      if (g_getenv ("TA_BENCH_GAP_LOG") && (gap > 30000 || cpu - st->last_cpu > 10000))
         g_printerr ("gap at %.3f s: %.1f ms wall, %.1f ms main-thread CPU\n", (st->last_timeout - st->t_open) / 1e6,
                     gap / 1e3, (cpu - st->last_cpu) / 1e3);
       if (gap > st->max_timeout_gap)
@@ -236,6 +237,47 @@ stall_timeout (gpointer data)
   st->last_timeout = now;
   st->last_cpu = cpu;
   return G_SOURCE_CONTINUE;
+}
+
+/* TA_BENCH_FRAME_LOG=1: each frame's main-thread CPU time by frame-clock
+ * phase (our handlers run after GTK's own for each signal), for frames
+ * over 8 ms; "rows" marks frames in which the timeline drew. */
+typedef struct {
+  TaTimeline *timeline;
+  double t_before, t_layout, t_paint;
+  guint n_frames;
+  gint64 t_open;
+} FrameLog;
+
+static void
+frame_log_before (GdkFrameClock *clock, FrameLog *fl)
+{
+  fl->t_before = fl->t_layout = fl->t_paint = thread_cpu_us ();
+  fl->n_frames = ta_timeline_get_n_frames (fl->timeline);
+}
+
+static void
+frame_log_layout (GdkFrameClock *clock, FrameLog *fl)
+{
+  fl->t_layout = thread_cpu_us ();
+}
+
+static void
+frame_log_paint (GdkFrameClock *clock, FrameLog *fl)
+{
+  fl->t_paint = thread_cpu_us ();
+}
+
+static void
+frame_log_after (GdkFrameClock *clock, FrameLog *fl)
+{
+  double now = thread_cpu_us ();
+  if (now - fl->t_before > 8000)
+    g_printerr ("frame at %.3f s: %.1f ms CPU (update+layout %.1f, paint %.1f, after %.1f)%s\n",
+                (g_get_monotonic_time () - fl->t_open) / 1e6, (now - fl->t_before) / 1e3,
+                (fl->t_layout - fl->t_before) / 1e3, (fl->t_paint - fl->t_layout) / 1e3,
+                (now - fl->t_paint) / 1e3,
+                ta_timeline_get_n_frames (fl->timeline) != fl->n_frames ? " rows" : "");
 }
 
 static gboolean
@@ -359,6 +401,7 @@ main (int argc, char **argv)
   if (!strcmp (mode, "stall"))
     {
       Stall st = { 0 };
+      static FrameLog fl;
       guint id;
       gint64 t0;
       st.gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -371,6 +414,16 @@ main (int argc, char **argv)
       st.t_open = t0;
       page = ta_app_window_open_file (win, file);
       gtk_widget_add_tick_callback (GTK_WIDGET (ta_trace_page_get_timeline (page)), stall_tick, &st, NULL);
+      if (g_getenv ("TA_BENCH_FRAME_LOG"))
+        {
+          GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (win));
+          fl.timeline = ta_trace_page_get_timeline (page);
+          fl.t_open = t0;
+          g_signal_connect (clock, "before-paint", G_CALLBACK (frame_log_before), &fl);
+          g_signal_connect (clock, "layout", G_CALLBACK (frame_log_layout), &fl);
+          g_signal_connect (clock, "paint", G_CALLBACK (frame_log_paint), &fl);
+          g_signal_connect (clock, "after-paint", G_CALLBACK (frame_log_after), &fl);
+        }
       if (!ta_harness_spin_until (ta_harness_page_loaded, page, 600000))
         {
           g_printerr ("ui-bench: did not finish loading\n");

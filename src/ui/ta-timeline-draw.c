@@ -595,6 +595,85 @@ raster_cpu_ticks (Heavy *h, GHashTable *visible, const GArray *rows, double y_of
     }
 }
 
+/* The raster goes into the cairo node as a raster source pattern, which
+ * lends the surface when the node is drawn, not as a surface pattern: the
+ * node would record a copy-on-write snapshot of the surface, and cairo
+ * copies all of it (8 MB at 1920x1080) when the surface is next written or
+ * destroyed, even once the node is gone (4-5 ms of each frame that redrew
+ * the rows). The pattern and every copy cairo makes of it hold a
+ * reference to the surface; a surface only we hold is drawn into again. */
+static cairo_surface_t *
+raster_lend (cairo_pattern_t *pattern, void *surface, cairo_surface_t *target,
+             const cairo_rectangle_int_t *extents)
+{
+  return cairo_surface_reference (surface);
+}
+
+static void
+raster_give_back (cairo_pattern_t *pattern, void *surface, cairo_surface_t *lent)
+{
+  cairo_surface_destroy (lent);
+}
+
+static cairo_status_t
+raster_pattern_copied (cairo_pattern_t *pattern, void *surface, const cairo_pattern_t *other)
+{
+  cairo_surface_reference (surface);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+static void
+raster_pattern_done (cairo_pattern_t *pattern, void *surface)
+{
+  cairo_surface_destroy (surface);
+}
+
+/* Paints `surface` (device pixels, `scale` per logical pixel) at x, y. */
+static void
+raster_paint (cairo_t *cr, cairo_surface_t *surface, double x, double y, int scale)
+{
+  int w = cairo_image_surface_get_width (surface), ht = cairo_image_surface_get_height (surface);
+  cairo_pattern_t *pattern = cairo_pattern_create_raster_source (cairo_surface_reference (surface),
+                                                                 CAIRO_CONTENT_COLOR_ALPHA, w, ht);
+  cairo_matrix_t m;
+
+  cairo_raster_source_pattern_set_acquire (pattern, raster_lend, raster_give_back);
+  cairo_raster_source_pattern_set_copy (pattern, raster_pattern_copied);
+  cairo_raster_source_pattern_set_finish (pattern, raster_pattern_done);
+  /* Pattern space is the raster's device pixels: 1:1, no filtering. */
+  cairo_matrix_init_scale (&m, scale, scale);
+  cairo_matrix_translate (&m, -x, -y);
+  cairo_pattern_set_matrix (pattern, &m);
+  cairo_pattern_set_filter (pattern, CAIRO_FILTER_NEAREST);
+  cairo_set_source (cr, pattern);
+  cairo_paint (cr);
+  cairo_pattern_destroy (pattern);
+}
+
+/* A width x height raster no node still draws from (reference count 1:
+ * only ours), made if none is. */
+static cairo_surface_t *
+raster_take (TaTimeline *self, int width, int height)
+{
+  guint slot = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->raster); i++)
+    {
+      cairo_surface_t *s = self->raster[i];
+      if (s && cairo_surface_get_reference_count (s) == 1 && cairo_image_surface_get_width (s) == width
+          && cairo_image_surface_get_height (s) == height)
+        return s;
+    }
+  /* Replaced: an empty slot, else one no node uses, else the first (its
+   * nodes keep it alive). */
+  for (guint i = G_N_ELEMENTS (self->raster); i-- > 0;)
+    if (!self->raster[i] || (self->raster[slot] && cairo_surface_get_reference_count (self->raster[i]) == 1))
+      slot = i;
+  g_clear_pointer (&self->raster[slot], cairo_surface_destroy);
+  self->raster[slot] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  return self->raster[slot];
+}
+
 /* Draws the rows: state colours and span labels into `snapshot`; header
  * bars, header texts and track labels into `gutter` unless it is NULL (the
  * caller's cached gutter layer still holds: they depend on the rows and the
@@ -627,30 +706,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   ensure_cov (self, h.ncols);
   /* The raster is the pixel data of a cairo image surface: GTK 4.8 converts
    * every pixel of a texture node through floats when it draws one with
-   * cairo, an image painted from a cairo node is one composite. The node
-   * records a snapshot of the surface, and cairo keeps it attached to the
-   * surface after the node is gone: the flush below copies the surface out
-   * to it (measured while loading: at every frame, 1-4 ms with the page
-   * faults; a fresh surface each frame was worse, as destroying it under
-   * the snapshot copies it too). Two surfaces are kept and used in turn. */
-  self->raster_turn ^= 1;
-  if (!self->raster[self->raster_turn]
-      || cairo_image_surface_get_width (self->raster[self->raster_turn]) != (int)h.ncols
-      || cairo_image_surface_get_height (self->raster[self->raster_turn]) != ras_h)
-    {
-      g_clear_pointer (&self->raster[self->raster_turn], cairo_surface_destroy);
-      self->raster[self->raster_turn] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, (int)h.ncols, ras_h);
-    }
-  surface = self->raster[self->raster_turn];
-  /* Painted 1:1 onto the device pixels (no scaling, no filtering). Set only
-   * when it changes: setting it counts as a modification, for which cairo
-   * copies the surface out of the previous frame's node. */
-  {
-    double sx, sy;
-    cairo_surface_get_device_scale (surface, &sx, &sy);
-    if (sx != h.scale || sy != h.scale)
-      cairo_surface_set_device_scale (surface, h.scale, h.scale);
-  }
+   * cairo, an image painted from a cairo node is one composite. */
+  surface = raster_take (self, (int)h.ncols, ras_h);
   g_assert (cairo_image_surface_get_stride (surface) == (int)h.ncols * 4);
   cairo_surface_flush (surface);
   h.ras.px = (guint32 *)cairo_image_surface_get_data (surface);
@@ -742,8 +799,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
     cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT ((float)GUTTER_W, (float)RULER_H,
                                                                            (float)h.ras.width / h.scale,
                                                                            (float)h.ras.height / h.scale));
-    cairo_set_source_surface (cr, surface, GUTTER_W, RULER_H);
-    cairo_paint (cr);
+    raster_paint (cr, surface, GUTTER_W, RULER_H, h.scale);
     cairo_destroy (cr);
   }
   {
@@ -903,6 +959,9 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
   TaViewport vp = timeline_current_viewport (self);
   double y_off = timeline_scroll_y (self);
 
+  /* Not counted: nothing is drawn (prepare_first_lines_cb). */
+  if (self->first_lines_idle)
+    return;
   self->n_frames++;
   if (!self->snap)
     return;
@@ -978,19 +1037,17 @@ incoming_viewport (TaTimeline *self, TaSnapshot *snap, guint ncols)
   return vp;
 }
 
+/* Computes the lines of the visible summary rows into `cache` (for `snap`
+ * and `vp`, ncols wide) until `deadline` (monotonic µs); TRUE once every
+ * one is there. */
 static gboolean
-prepare_incoming_cb (gpointer data)
+prepare_visible_lines (TaTimeline *self, RowLineCache *cache, TaSnapshot *snap, const TaViewport *vp,
+                       guint ncols, gint64 deadline)
 {
-  TaTimeline *self = data;
-  gint64 deadline = g_get_monotonic_time () + PREPARE_SLICE_US;
-  int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
   int height = gtk_widget_get_height (GTK_WIDGET (self));
-  guint ncols = (guint)MAX (timeline_canvas_width (self), 1) * (guint)scale;
-  TaViewport vp = incoming_viewport (self, self->incoming, ncols);
   double y_off = timeline_scroll_y (self);
-  g_autoptr (TaSnapshot) snap = NULL;
 
-  row_lines_use_for (&self->incoming_lines, self->incoming, &vp, ncols);
+  row_lines_use_for (cache, snap, vp, ncols);
   for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
     {
       Row r;
@@ -1003,15 +1060,36 @@ prepare_incoming_cb (gpointer data)
       /* Rows drawn from exact spans or as metrics need no line. */
       if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
           || (self->window && timeline_window_track_index (self, &r.key) >= 0
-              && ta_window_get_start (self->window) <= vp.start && ta_window_get_end (self->window) >= vp.end))
+              && ta_window_get_start (self->window) <= vp->start && ta_window_get_end (self->window) >= vp->end))
         continue;
-      if (!g_hash_table_contains (self->incoming_lines.table, &r.key))
+      if (!g_hash_table_contains (cache->table, &r.key))
         {
-          row_line_in (self, &self->incoming_lines, &r.key);
+          row_line_in (self, cache, &r.key);
           if (g_get_monotonic_time () > deadline)
-            return G_SOURCE_CONTINUE;
+            return FALSE;
         }
     }
+  return TRUE;
+}
+
+static guint
+canvas_device_cols (TaTimeline *self)
+{
+  int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+  return (guint)MAX (timeline_canvas_width (self), 1) * (guint)scale;
+}
+
+static gboolean
+prepare_incoming_cb (gpointer data)
+{
+  TaTimeline *self = data;
+  gint64 deadline = g_get_monotonic_time () + PREPARE_SLICE_US;
+  guint ncols = canvas_device_cols (self);
+  TaViewport vp = incoming_viewport (self, self->incoming, ncols);
+  g_autoptr (TaSnapshot) snap = NULL;
+
+  if (!prepare_visible_lines (self, &self->incoming_lines, self->incoming, &vp, ncols, deadline))
+    return G_SOURCE_CONTINUE;
   /* Ready: the lines become the drawn ones along with the snapshot. */
   {
     RowLineCache ready = self->incoming_lines;
@@ -1025,12 +1103,45 @@ prepare_incoming_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* The first snapshot has no rows on screen to keep showing while its
+ * lines are computed: it is adopted at once (that lays out its rows), and
+ * its rows are drawn once the lines are ready (the canvas stays empty a
+ * few main-loop turns longer instead of one frame taking 5 ms more). */
+static gboolean
+prepare_first_lines_cb (gpointer data)
+{
+  TaTimeline *self = data;
+  gint64 deadline = g_get_monotonic_time () + PREPARE_SLICE_US;
+  guint ncols = canvas_device_cols (self);
+  TaViewport vp = timeline_current_viewport (self);
+
+  vp.width = ncols;
+  if (!prepare_visible_lines (self, &self->lines, self->snap, &vp, ncols, deadline))
+    return G_SOURCE_CONTINUE;
+  /* A new raster's pages are faulted in when first written: here, not in
+   * that frame (2-3 ms at 1920x1080). */
+  {
+    int scale = MAX (gtk_widget_get_scale_factor (GTK_WIDGET (self)), 1);
+    int ras_h = MAX (gtk_widget_get_height (GTK_WIDGET (self)) - (int)RULER_H, 1) * scale;
+    cairo_surface_t *raster = raster_take (self, (int)ncols, ras_h);
+    cairo_surface_flush (raster);
+    memset (cairo_image_surface_get_data (raster), 0, (gsize)ncols * 4 * (gsize)ras_h);
+    cairo_surface_mark_dirty (raster);
+  }
+  self->first_lines_idle = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
 void
 timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap)
 {
   if (!self->snap || ta_snapshot_is_complete (snap) || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
+      gboolean first = !self->snap;
       timeline_adopt_snapshot (self, snap);
+      if (first && !ta_snapshot_is_complete (snap) && gtk_widget_get_mapped (GTK_WIDGET (self)))
+        self->first_lines_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_first_lines_cb, self, NULL);
       return;
     }
   g_clear_pointer (&self->incoming, ta_snapshot_unref);
@@ -1043,6 +1154,7 @@ void
 timeline_drop_incoming (TaTimeline *self)
 {
   g_clear_handle_id (&self->incoming_idle, g_source_remove);
+  g_clear_handle_id (&self->first_lines_idle, g_source_remove);
   g_clear_pointer (&self->incoming, ta_snapshot_unref);
   timeline_row_lines_clear (&self->incoming_lines);
 }

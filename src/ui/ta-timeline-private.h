@@ -103,6 +103,7 @@ struct _TaTimeline
   gint64        pending_t0, pending_t1;
   guint         pending_tracks_hash;
   guint         window_idle;
+  guint         warm_idle;        /* glyphs drawn once before the first rows (warm_glyphs_idle) */
 
   /* palette */
   TaPalette *palette;
@@ -116,12 +117,12 @@ struct _TaTimeline
   guint      n_cols_alloc;
   gint64    *cov;                 /* per column and state, kept all zero between rows */
   guint      n_cov_cols;
-  cairo_surface_t *raster[2];     /* the track area's pixels, used in turn */
-  guint      raster_turn;
+  cairo_surface_t *raster[3];     /* the track area's pixels; one no node draws from is reused */
   RowLineCache lines;             /* summary rows' colours for what is drawn */
   RowLineCache incoming_lines;    /* the same for `incoming` */
   TaSnapshot *incoming;           /* published while loading; shown once its lines are ready */
   guint      incoming_idle;
+  guint      first_lines_idle;    /* the first snapshot's rows wait for their lines */
   PangoLayout *layout;
   PangoLayout *small_layout;
   GHashTable *labels;             /* "font|width|text" -> Label: texts laid out and drawn once */

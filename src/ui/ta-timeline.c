@@ -811,6 +811,39 @@ snapshot_published_cb (TaDocument *doc, TaSnapshot *snap, TaTimeline *self)
     timeline_offer_snapshot (self, snap);
 }
 
+/* The frame that first drew rows also rasterised every glyph of its
+ * labels for the first time (FreeType hinting, cairo's glyph caches: about
+ * 4 ms of that 30 ms frame, ui-bench stall). Drawing the characters labels
+ * use once, while the first snapshot is still being read, fills those
+ * caches (they are keyed by font, which the labels' layouts share) outside
+ * any frame. */
+static gboolean
+warm_glyphs_idle (gpointer data)
+{
+  TaTimeline *self = data;
+  PangoLayout *bases[] = { self->layout, self->small_layout };
+  /* Wide enough for the text: glyphs outside the surface are skipped. */
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, 1200, 20 * G_N_ELEMENTS (bases));
+  cairo_t *cr = cairo_create (surface);
+
+  self->warm_idle = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (bases); i++)
+    {
+      g_autoptr (PangoLayout) layout = pango_layout_copy (bases[i]);
+      char text[96];
+      for (int c = ' '; c <= '~'; c++)
+        text[c - ' '] = (char)c;
+      text[95] = 0;
+      pango_layout_set_width (layout, -1);
+      pango_layout_set_text (layout, text, -1);
+      cairo_move_to (cr, 0, 20 * i);
+      pango_cairo_show_layout (cr, layout);
+    }
+  cairo_destroy (cr);
+  cairo_surface_destroy (surface);
+  return G_SOURCE_REMOVE;
+}
+
 void
 ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
 {
@@ -827,6 +860,8 @@ ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
   if (doc)
     {
       self->doc = g_object_ref (doc);
+      if (!self->warm_idle)
+        self->warm_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, warm_glyphs_idle, self, NULL);
       self->snap_handler = g_signal_connect (doc, "snapshot-published", G_CALLBACK (snapshot_published_cb), self);
       snap = ta_document_dup_snapshot (doc);
       if (snap)
@@ -1005,14 +1040,15 @@ ta_timeline_dispose (GObject *object)
     g_cancellable_cancel (self->window_cancel);
   g_clear_object (&self->window_cancel);
   g_clear_handle_id (&self->window_idle, g_source_remove);
+  g_clear_handle_id (&self->warm_idle, g_source_remove);
   timeline_layout_dispose (self);
   ta_timeline_set_session (self, NULL);
   ta_timeline_set_document (self, NULL);
   g_clear_pointer (&self->window, ta_window_unref);
   g_clear_pointer (&self->heavy, gsk_render_node_unref);
   g_clear_pointer (&self->gutter, gsk_render_node_unref);
-  g_clear_pointer (&self->raster[0], cairo_surface_destroy);
-  g_clear_pointer (&self->raster[1], cairo_surface_destroy);
+  for (guint i = 0; i < G_N_ELEMENTS (self->raster); i++)
+    g_clear_pointer (&self->raster[i], cairo_surface_destroy);
   g_clear_object (&self->layout);
   g_clear_object (&self->small_layout);
   g_clear_pointer (&self->labels, g_hash_table_unref);
