@@ -9,6 +9,7 @@
 #include "trace-print.h"
 
 #include <glib.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -315,6 +316,16 @@ usage_error(const char *msg)
 int
 main(int argc, char **argv)
 {
+  /* Indexing's big transient buffers (a generation's packed goroutines and
+   * track lists, megabytes each on spawn-heavy traces) are made by worker
+   * threads and freed by the merging one. Under glibc's adaptive threshold
+   * later ones come from the workers' arenas, which keep the freed space
+   * resident (a third of spawn-256MiB's peak); a fixed threshold keeps them
+   * in mappings of their own, given back when freed. A process-wide choice,
+   * so the program makes it: the viewer keeps the adaptive threshold, since
+   * there it would turn each frame's 8-10 MB paint buffers into fresh
+   * mappings and page faults. */
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
   if (argc < 2)
     return usage_error("missing command");
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

@@ -901,28 +901,10 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
   return ok;
 }
 
-/* Big transient buffers (a generation's packed goroutines, its track
- * lists: megabytes each on spawn-heavy traces) are made by the workers and
- * freed by the merging thread. With glibc's adaptive threshold, once such a
- * buffer has been freed, later ones of its size come from the workers'
- * arenas, which then keep the freed space resident (a third of the peak on
- * spawn-256MiB). A fixed threshold keeps them in their own mappings, given
- * back to the system when freed. Process-wide, set once. */
-static void
-big_buffers_mapped(void)
-{
-  static gsize done;
-  if (g_once_init_enter(&done)) {
-    mallopt(M_MMAP_THRESHOLD, 4 << 20);
-    g_once_init_leave(&done, 1);
-  }
-}
-
 gboolean
 ta_index_run(ta_store *s, ta_index_opts *o)
 {
   double t0 = now_s();
-  big_buffers_mapped();
   if (g_getenv("TA_MODEL_DEBUG"))
     g_printerr("index run starts at %.6f s (monotonic)\n", t0);
   o->first_publish_s = 0;
