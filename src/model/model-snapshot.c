@@ -815,7 +815,7 @@ ta_snapshot_dup_track_label(const TaSnapshot *snap, const TaTrackKey *key)
     return g_strdup_printf("g%" G_GINT64_FORMAT, key->id);
   }
   case TA_TRACK_REGIONS:
-    return g_strdup_printf("Regions g%" G_GINT64_FORMAT " (%u)", key->id, key->sub);
+    return g_strdup_printf("Regions g%" G_GINT64_FORMAT " · depth %u", key->id, key->sub);
   case TA_TRACK_TASKS:
     return g_strdup_printf("Tasks %u", key->sub);
   default:

@@ -410,7 +410,7 @@ gboolean ta_snapshot_get_track(const TaSnapshot *snap, guint64 index, TaTrackInf
 /* Index of a track in this snapshot's list; FALSE if it has none yet. */
 gboolean ta_snapshot_find_track(const TaSnapshot *snap, const TaTrackKey *key,
                                 guint64 *index_out);
-/* Display name: "GC", "STW", "Proc 3", "Thread 12", "g123 pkg.fn", "Regions g123 (2)",
+/* Display name: "GC", "STW", "Proc 3", "Thread 12", "g123 pkg.fn", "Regions g123 · depth 2",
  * "Tasks 1"; newly allocated. */
 char *ta_snapshot_dup_track_label(const TaSnapshot *snap, const TaTrackKey *key);
 
