@@ -161,7 +161,13 @@ ta_parser_free(ta_parser *p)
  * Where Go's would fail it sets *bad (the caller then redoes the event with
  * the checked decoder, which words the error) and still moves on, so a run
  * of calls needs no test between them. Unrolled for the common short
- * cases. (Word-at-a-time decoding measured slower here.) */
+ * cases. (Word-at-a-time decoding measured slower here, and so did a
+ * branch-free loop finding each event's end with AVX2 movemask + PDEP and
+ * its varints with PEXT: callgrind's mispredicts/event fell 2.16 -> 1.29,
+ * but the CPU predicts these branches far better than callgrind's model,
+ * and the branch-free loop chains every event's start on the previous
+ * one's load -> movemask -> PDEP -> TZCNT latency, where speculation
+ * overlaps them: min user time 0.71 -> 1.06 s on http-256MiB.) */
 static inline const uint8_t *
 uvarint_unchecked(const uint8_t *q, uint64_t *out, bool *bad)
 {
