@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 
 /* ---- frames ---------------------------------------------------------------- */
@@ -240,19 +241,31 @@ stall_timeout (gpointer data)
 }
 
 /* TA_BENCH_FRAME_LOG=1: each frame's main-thread CPU time by frame-clock
- * phase (our handlers run after GTK's own for each signal), for frames
- * over 8 ms; "rows" marks frames in which the timeline drew. */
+ * phase (our handlers run after GTK's own for each signal), and its minor
+ * page faults (memory touched for the first time since it was mapped or
+ * given back: a few thousand cost a frame several ms), for frames over
+ * 8 ms; "rows" marks frames in which the timeline's snapshot vfunc ran. */
 typedef struct {
   TaTimeline *timeline;
   double t_before, t_layout, t_paint;
+  long minflt_before;
   guint n_frames;
   gint64 t_open;
 } FrameLog;
+
+static long
+thread_minor_faults (void)
+{
+  struct rusage ru;
+  getrusage (RUSAGE_THREAD, &ru);
+  return ru.ru_minflt;
+}
 
 static void
 frame_log_before (GdkFrameClock *clock, FrameLog *fl)
 {
   fl->t_before = fl->t_layout = fl->t_paint = thread_cpu_us ();
+  fl->minflt_before = thread_minor_faults ();
   fl->n_frames = ta_timeline_get_n_frames (fl->timeline);
 }
 
@@ -273,10 +286,10 @@ frame_log_after (GdkFrameClock *clock, FrameLog *fl)
 {
   double now = thread_cpu_us ();
   if (now - fl->t_before > 8000)
-    g_printerr ("frame at %.3f s: %.1f ms CPU (update+layout %.1f, paint %.1f, after %.1f)%s\n",
+    g_printerr ("frame at %.3f s: %.1f ms CPU (update+layout %.1f, paint %.1f, after %.1f), %ld page faults%s\n",
                 (g_get_monotonic_time () - fl->t_open) / 1e6, (now - fl->t_before) / 1e3,
                 (fl->t_layout - fl->t_before) / 1e3, (fl->t_paint - fl->t_layout) / 1e3,
-                (now - fl->t_paint) / 1e3,
+                (now - fl->t_paint) / 1e3, thread_minor_faults () - fl->minflt_before,
                 ta_timeline_get_n_frames (fl->timeline) != fl->n_frames ? " rows" : "");
 }
 

@@ -529,9 +529,11 @@ typedef struct {
   /* Overrides the cache directory (tests); NULL for the default. */
   const char *cache_dir;
   /* Indexing threads past the first snapshot run at a lower priority, so
-   * that an interactive process keeps the cores for its main thread (the
-   * viewer sets it; a batch tool should not: it would only lose the cores
-   * to other processes). */
+   * that an interactive process keeps the cores for its main thread, and
+   * free memory goes back to the system once, when indexing ends, not after
+   * every snapshot, so that it keeps its own pages (the viewer sets it; a
+   * batch tool should not: it would only lose the cores to other
+   * processes). */
   gboolean index_in_background;
 } TaModelOptions;
 

@@ -1020,7 +1020,7 @@ jump_to (TaTracePage *self, const char *text)
   return ok;
 }
 
-void
+static void
 jump_changed_cb (TaTracePage *self)
 {
   g_autoptr (TaSnapshot) snap = self->doc ? ta_document_dup_snapshot (self->doc) : NULL;
@@ -1089,7 +1089,7 @@ jump_changed_cb (TaTracePage *self)
   }
 }
 
-void
+static void
 jump_activate_cb (TaTracePage *self)
 {
   GtkListBoxRow *row = gtk_list_box_get_selected_row (self->jump_list);
@@ -1101,11 +1101,48 @@ jump_activate_cb (TaTracePage *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->timeline));
 }
 
-void
+static void
 jump_row_activated_cb (TaTracePage *self, GtkListBoxRow *row)
 {
   gtk_list_box_select_row (self->jump_list, row);
   jump_activate_cb (self);
+}
+
+/* Built when first opened, not with the page: a trace's page is created
+ * while it starts loading, and every widget made then stalls the main
+ * loop (ui-bench stall). */
+static void
+ensure_jump_popover (TaTracePage *self)
+{
+  GtkWidget *box, *scrolled;
+
+  if (self->jump_popover)
+    return;
+  self->jump_entry = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+  g_object_set (self->jump_entry, "placeholder-text", "g123, p4, m7, @1.5ms or a function name", NULL);
+  g_signal_connect_object (self->jump_entry, "search-changed", G_CALLBACK (jump_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->jump_entry, "activate", G_CALLBACK (jump_activate_cb), self, G_CONNECT_SWAPPED);
+
+  self->jump_list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->jump_list, GTK_SELECTION_BROWSE);
+  g_signal_connect_object (self->jump_list, "row-activated", G_CALLBACK (jump_row_activated_cb), self,
+                           G_CONNECT_SWAPPED);
+  scrolled = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scrolled), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scrolled), 360);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), GTK_WIDGET (self->jump_list));
+
+  box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_size_request (box, 420, -1);
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->jump_entry));
+  gtk_box_append (GTK_BOX (box), scrolled);
+
+  self->jump_popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_popover_set_position (self->jump_popover, GTK_POS_BOTTOM);
+  gtk_popover_set_has_arrow (self->jump_popover, FALSE);
+  gtk_popover_set_child (self->jump_popover, box);
+  gtk_widget_set_parent (GTK_WIDGET (self->jump_popover), GTK_WIDGET (self));
 }
 
 static void
@@ -1115,6 +1152,7 @@ jump_action (GtkWidget *widget, const char *name, GVariant *param)
   int w = gtk_widget_get_width (widget);
   GdkRectangle at = { w / 2, 40, 1, 1 };
 
+  ensure_jump_popover (self);
   gtk_popover_set_pointing_to (self->jump_popover, &at);
   gtk_editable_set_text (GTK_EDITABLE (self->jump_entry), "");
   gtk_popover_popup (self->jump_popover);
@@ -1125,7 +1163,8 @@ static void
 jump_to_action (GtkWidget *widget, const char *name, GVariant *param)
 {
   TaTracePage *self = TA_TRACE_PAGE (widget);
-  gtk_popover_popdown (self->jump_popover);
+  if (self->jump_popover)
+    gtk_popover_popdown (self->jump_popover);
   jump_to (self, g_variant_get_string (param, NULL));
 }
 

@@ -36,6 +36,8 @@ struct _TaTracePage
   GtkBox         *details_box;
   GtkBox         *goroutine_box;
   GtkBox         *cpu_box;
+
+  /* jump palette: built on first use (ta-trace-page-panes.c) */
   GtkPopover     *jump_popover;
   GtkSearchEntry *jump_entry;
   GtkListBox     *jump_list;
@@ -57,9 +59,5 @@ void ta_trace_page_panes_init        (TaTracePage *self);
 void ta_trace_page_update_cpu        (TaTracePage *self);
 void ta_trace_page_show_pane_action  (GtkWidget *widget, const char *name, GVariant *param);
 void ta_trace_page_show_error        (TaTracePage *self, const char *message);
-
-void jump_changed_cb        (TaTracePage *self);
-void jump_activate_cb       (TaTracePage *self);
-void jump_row_activated_cb  (TaTracePage *self, GtkListBoxRow *row);
 
 G_END_DECLS

@@ -333,7 +333,7 @@ ta_trace_page_size_allocate (GtkWidget *widget, int width, int height, int basel
 {
   TaTracePage *self = TA_TRACE_PAGE (widget);
   gtk_widget_allocate (self->root, width, height, baseline, NULL);
-  if (gtk_widget_get_visible (GTK_WIDGET (self->jump_popover)))
+  if (self->jump_popover && gtk_widget_get_visible (GTK_WIDGET (self->jump_popover)))
     gtk_popover_present (self->jump_popover);
 }
 
@@ -375,6 +375,9 @@ ta_trace_page_dispose (GObject *object)
       ta_timeline_set_document (self->timeline, NULL);
       ta_timeline_set_session (self->timeline, NULL);
     }
+  if (self->jump_popover)
+    gtk_widget_unparent (GTK_WIDGET (self->jump_popover));
+  self->jump_popover = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), TA_TYPE_TRACE_PAGE);
   self->root = NULL;
   self->timeline = NULL;
@@ -434,12 +437,6 @@ ta_trace_page_class_init (TaTracePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, details_box);
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, goroutine_box);
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, cpu_box);
-  gtk_widget_class_bind_template_child (widget_class, TaTracePage, jump_popover);
-  gtk_widget_class_bind_template_child (widget_class, TaTracePage, jump_entry);
-  gtk_widget_class_bind_template_child (widget_class, TaTracePage, jump_list);
-  gtk_widget_class_bind_template_callback (widget_class, jump_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, jump_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, jump_row_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "page.zoom-in", NULL, forward_action);
   gtk_widget_class_install_action (widget_class, "page.zoom-out", NULL, forward_action);
