@@ -9,6 +9,8 @@
 #include "ta-timeline-private.h"
 #include "ta-timeline-raster.h"
 
+G_STATIC_ASSERT (TA_N_STATES <= TA_MIX_MAX_COLORS);
+
 /* ---- drawing: rows ------------------------------------------------------- */
 
 static void
@@ -304,9 +306,12 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
   RowLine *line = g_hash_table_lookup (cache->table, key);
   guint lo, hi;
 
+  TaColorMixer mixer;
+
   if (line)
     return line->px;
   ensure_cov (self, ncols);
+  ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
   line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * ncols);
   line->key = *key;
   /* self->cov is all zero between rows: the query adds into it and only
@@ -328,8 +333,7 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
            * buckets do not cover the column (ta_color_mix's coverage). */
           if (memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
             {
-              prev_px = ta_color_mix (cov, self->state_colors, TA_N_STATES, w, 0.35f, &col)
-                          ? ta_pixel_from_color (col) : 0;
+              prev_px = ta_color_mixer_mix (&mixer, cov, w, &col) ? ta_pixel_from_color (col) : 0;
               prev_w = w;
               memcpy (prev, cov, sizeof prev);
             }
@@ -375,6 +379,7 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
   guint thin_lo = G_MAXUINT, thin_hi = 0;
   gsize i = 0;
   int y0, y1;
+  TaColorMixer mixer;
 
   for (guint c = 0; c < ncols; c++)
     h->line[c] = base;
@@ -442,11 +447,12 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
           thin_hi = MAX (thin_hi, c1);
         }
     }
+  if (thin_lo <= thin_hi)
+    ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
   for (guint c = thin_lo; c <= thin_hi && c < ncols; c++)
     {
       TaColor col;
-      if (ta_color_mix (&cov[c * TA_N_STATES], self->state_colors, TA_N_STATES,
-                        (gint64)MAX (nspp, 1), 0.35f, &col))
+      if (ta_color_mixer_mix (&mixer, &cov[c * TA_N_STATES], (gint64)MAX (nspp, 1), &col))
         h->line[c] = ta_pixel_over (ta_pixel_from_color (col), h->line[c]);
       memset (&cov[c * TA_N_STATES], 0, sizeof (gint64) * TA_N_STATES);
     }

@@ -224,6 +224,32 @@ test_color_mix (void)
   g_assert_cmpfloat (out.a, ==, 0);
 }
 
+/* The mixer gives ta_color_mix's colour exactly, for any mix of states. */
+static void
+test_color_mixer (void)
+{
+  TaColor colors[28];
+  TaColorMixer mixer;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (colors); i++)
+    colors[i] = (TaColor){ (float)g_rand_double (rand), (float)g_rand_double (rand), (float)g_rand_double (rand),
+                           i % 5 == 0 ? 0.5f : (float)g_rand_double_range (rand, 0.1, 1) };
+  ta_color_mixer_init (&mixer, colors, G_N_ELEMENTS (colors), 0.35f);
+  for (guint k = 0; k < 20000; k++)
+    {
+      int64_t cov[28] = { 0 }, bucket = g_rand_int_range (rand, 1, 1000000);
+      TaColor want, got;
+      gboolean want_ok, got_ok;
+      for (guint s = 0, n = (guint)g_rand_int_range (rand, 0, 5); s < n; s++)
+        cov[g_rand_int_range (rand, 0, 28)] += g_rand_int_range (rand, -10, 400000);
+      want_ok = ta_color_mix (cov, colors, 28, bucket, 0.35f, &want);
+      got_ok = ta_color_mixer_mix (&mixer, cov, bucket, &got);
+      g_assert_cmpint (want_ok, ==, got_ok);
+      g_assert_cmpmem (&want, sizeof want, &got, sizeof got);
+    }
+}
+
 static void
 test_palette (void)
 {
@@ -470,6 +496,7 @@ main (int argc, char **argv)
   g_test_add_func ("/timeline-math/hit-row", test_hit_row);
   g_test_add_func ("/timeline-math/hit-span", test_hit_span);
   g_test_add_func ("/timeline-math/color-mix", test_color_mix);
+  g_test_add_func ("/timeline-math/color-mixer", test_color_mixer);
   g_test_add_func ("/timeline-math/palette", test_palette);
   g_test_add_func ("/timeline-math/jump", test_jump);
   g_test_add_func ("/timeline-math/history", test_history);
