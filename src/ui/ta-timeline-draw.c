@@ -366,6 +366,41 @@ raster_row_columns (Heavy *h, const Row *row, double y, guint32 base)
   raster_put_row (h, y0, y1);
 }
 
+/* The pixel column thin spans last fell in, with the offsets (from the
+ * view's start) that fall in it: zoomed out to many spans per pixel, most
+ * spans land in the previous span's column, told by two compares. */
+typedef struct {
+  guint  c;
+  gint64 first, end;          /* offsets whose column is c: [first, end) */
+  gint64 cs, ce;              /* the column's time range, as the overlap is taken */
+} ThinColumn;
+
+static void
+thin_column_set (ThinColumn *tc, const TaViewport *vp, double nspp, guint ncols, guint c)
+{
+  tc->c = c;
+  tc->first = ta_column_first_offset (nspp, c);
+  tc->end = c + 1 >= ncols ? G_MAXINT64 : ta_column_first_offset (nspp, c + 1);
+  tc->cs = vp->start + (gint64)(c * nspp);
+  tc->ce = vp->start + (gint64)((c + 1) * nspp);
+}
+
+/* Adds a sub-pixel span's [a, b) of `state` to the coverage of the
+ * columns it touches, c0 to c1. */
+static void
+thin_span_add (gint64 *cov, const TaViewport *vp, double nspp, guint ncols, gint64 a, gint64 b,
+               guint state, guint *c0, guint *c1)
+{
+  *c0 = (guint)MIN ((double)(a - vp->start) / nspp, ncols - 1);
+  *c1 = (guint)MIN ((double)(b - 1 - vp->start) / nspp, ncols - 1);
+  for (guint c = *c0; c <= *c1; c++)
+    {
+      gint64 cs = vp->start + (gint64)(c * nspp), ce = vp->start + (gint64)((c + 1) * nspp);
+      gint64 ov = MIN (b, ce) - MAX (a, cs);
+      cov[c * TA_N_STATES + state] += MAX (ov, 1);
+    }
+}
+
 /* One state row from exact spans: spans of a pixel or more as boxes
  * (labelled when wide), thinner ones merged per pixel column by coverage. */
 static void
@@ -375,11 +410,15 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
   const TaViewport *vp = &h->vp;
   guint ncols = h->ncols;
   double nspp = ta_viewport_ns_per_px (vp);
+  /* Shorter spans are under a pixel wide whatever their position (the
+   * margin covers the rounding of the x computed below). */
+  double thin_ns = nspp * 0.999999;
   gint64 *cov = self->cov;
   guint thin_lo = G_MAXUINT, thin_hi = 0;
   gsize i = 0;
   int y0, y1;
   TaColorMixer mixer;
+  ThinColumn last = { 0, 0, -1 };    /* no offset falls in it */
 
   for (guint c = 0; c < ncols; c++)
     h->line[c] = base;
@@ -406,46 +445,63 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
 
       if (s->state == TA_STATE_NONE || s->state >= TA_N_STATES || s->end <= vp->start)
         continue;
+      if ((double)(s->end - s->start) < thin_ns)
+        {
+          /* Sub-pixel: accumulate into the columns it touches (a shade
+           * of its state's colour has the same alpha). */
+          gint64 a = MAX (s->start, vp->start), b = MIN (s->end, vp->end);
+          guint c0, c1;
+          if (self->state_colors[s->state].a <= 0)
+            continue;
+          if (a - vp->start >= last.first && b - 1 - vp->start < last.end)
+            {
+              /* Within the last span's column: as thin_span_add would. */
+              gint64 ov = MIN (b, last.ce) - MAX (a, last.cs);
+              cov[last.c * TA_N_STATES + s->state] += MAX (ov, 1);
+              continue;
+            }
+          thin_span_add (cov, vp, nspp, ncols, a, b, s->state, &c0, &c1);
+          thin_lo = MIN (thin_lo, c0);
+          thin_hi = MAX (thin_hi, c1);
+          if (c0 == c1)
+            thin_column_set (&last, vp, nspp, ncols, c0);
+          continue;
+        }
       /* ta_viewport_time_to_x, inline: a labelled view has tens of
        * thousands of spans a frame. */
       xa = (double)(s->start - vp->start) / nspp;
       xb = (double)(s->end - vp->start) / nspp;
       col = span_color (self, &row->key, s);
-      if (col.a <= 0)
-        continue;
-      if (xb - xa >= 1.0)
+      if (col.a <= 0 || xb - xa < 1.0)
         {
-          double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
-          ta_line_blend (h->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
-          /* Labels are placed in logical pixels. */
-          ca /= h->scale, cb /= h->scale;
-          if (cb - ca > LABEL_MIN_PX && row->height >= 12)
-            {
-              g_autofree char *label = span_label (self, &row->key, s);
-              GdkRGBA tc = { 0, 0, 0, 0.85f };
-              if (label && *label)
-                {
-                  PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
-                  draw_span_label (self, h->text, lay, label, GUTTER_W + ca + 3,
-                             y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
-                }
-            }
-        }
-      else
-        {
-          /* Sub-pixel: accumulate into the columns it touches. */
-          gint64 a = MAX (s->start, vp->start), b = MIN (s->end, vp->end);
-          guint c0 = (guint)MIN ((double)(a - vp->start) / nspp, ncols - 1);
-          guint c1 = (guint)MIN ((double)(b - 1 - vp->start) / nspp, ncols - 1);
-          for (guint c = c0; c <= c1; c++)
-            {
-              gint64 cs = vp->start + (gint64)(c * nspp), ce = vp->start + (gint64)((c + 1) * nspp);
-              gint64 ov = MIN (b, ce) - MAX (a, cs);
-              cov[c * TA_N_STATES + s->state] += MAX (ov, 1);
-            }
+          /* Under a pixel only by rounding: merged as above, without the
+           * shortcut. */
+          guint c0, c1;
+          if (col.a <= 0)
+            continue;
+          thin_span_add (cov, vp, nspp, ncols, MAX (s->start, vp->start), MIN (s->end, vp->end), s->state,
+                         &c0, &c1);
           thin_lo = MIN (thin_lo, c0);
           thin_hi = MAX (thin_hi, c1);
+          continue;
         }
+      {
+        double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
+        ta_line_blend (h->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
+        /* Labels are placed in logical pixels. */
+        ca /= h->scale, cb /= h->scale;
+        if (cb - ca > LABEL_MIN_PX && row->height >= 12)
+          {
+            g_autofree char *label = span_label (self, &row->key, s);
+            GdkRGBA tc = { 0, 0, 0, 0.85f };
+            if (label && *label)
+              {
+                PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
+                draw_span_label (self, h->text, lay, label, GUTTER_W + ca + 3,
+                                 y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
+              }
+          }
+      }
     }
   if (thin_lo <= thin_hi)
     ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);

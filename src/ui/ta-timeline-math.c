@@ -393,6 +393,20 @@ ta_hit_span (const int64_t *starts, const int64_t *ends, guint n, int64_t t,
   return best;
 }
 
+int64_t
+ta_column_first_offset (double ns_per_px, guint col)
+{
+  int64_t x = (int64_t)ceil (col * ns_per_px);
+
+  /* ceil is off by one either way when the product rounds: the division
+   * decides. It only grows with x. */
+  while (x > 0 && (double)(x - 1) / ns_per_px >= col)
+    x--;
+  while ((double)x / ns_per_px < col)
+    x++;
+  return x;
+}
+
 /* ---- colours ----------------------------------------------------------- */
 
 /* The mix once the weighted sums are in: shared by ta_color_mix and the

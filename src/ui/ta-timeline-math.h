@@ -73,6 +73,12 @@ int     ta_hit_span             (const int64_t *starts, const int64_t *ends,
 /* Index of the first span with end > t (binary search, for culling). */
 guint   ta_first_span_ending_after (const int64_t *ends, guint n, int64_t t);
 
+/* The first offset x >= 0 (ns from the view's start) whose pixel column,
+ * (guint)((double)x / ns_per_px), is `col` or more: the columns of
+ * offsets are decided by that float division, so a span's column can be
+ * told by two integer compares instead. */
+int64_t ta_column_first_offset  (double ns_per_px, guint col);
+
 /* ---- colours ----------------------------------------------------------- */
 
 typedef struct {
