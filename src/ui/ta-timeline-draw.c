@@ -86,11 +86,13 @@ append_label_at (GtkSnapshot *snapshot, Label *label, double x, double y, GdkRGB
   gtk_snapshot_restore (snapshot);
 }
 
-/* Gutter texts (headers, track labels) come back frame after frame, and
- * every snapshot published while loading redraws the gutter: laid out once
- * from the label cache, ellipsized at max_w pixels. */
+/* Texts that come back frame after frame: gutter texts (headers, track
+ * labels; every snapshot published while loading redraws the gutter),
+ * ruler ticks and metric scales (a frame that only moved the view by a
+ * pixel or less has the same). Laid out once from the label cache,
+ * ellipsized at max_w pixels. */
 static void
-draw_gutter_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
+draw_cached_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
                   double x, double y, int max_w, GdkRGBA color)
 {
   append_label_at (snapshot, label_get (self, base, text, max_w), x, y, color);
@@ -607,7 +609,7 @@ raster_metric_row (Heavy *h, const Row *row, double y)
   {
     g_autofree char *max_text = row->key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)vmax)
                                                               : g_strdup_printf ("%" G_GINT64_FORMAT, vmax);
-    draw_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)ncols / h->scale - 80, y, 76,
+    draw_cached_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)ncols / h->scale - 80, y, 76,
                timeline_fg_color (self, 0.6f));
   }
 }
@@ -804,7 +806,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
           else
             text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
           fill (gutter, header_bg, 0, y, width, r->height);
-          draw_gutter_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+          draw_cached_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
                             r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
                             width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
           continue;
@@ -842,7 +844,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       {
         g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
         PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
-        draw_gutter_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
+        draw_cached_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
                           y + (r->height >= TRACK_H ? 2 : 0), (int)GUTTER_W - 12 - r->indent * 12,
                           timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
@@ -914,14 +916,14 @@ draw_ruler (TaTimeline *self, GtkSnapshot *snapshot, int width)
         label = ta_format_tick_delta (t - anchor, step);
       else
         label = ta_format_tick_label (t - origin, step);
-      draw_text (self, snapshot, self->small_layout, label, x + 3, 3, 106, timeline_fg_color (self, 0.8f));
+      draw_cached_text (self, snapshot, self->small_layout, label, x + 3, 3, 106, timeline_fg_color (self, 0.8f));
     }
   /* Gutter corner: the visible span. */
   {
     g_autofree char *span = ta_format_duration (vp.end - vp.start);
     g_autofree char *text = g_strdup_printf ("view %s", span);
     fill (snapshot, bg, 0, 0, GUTTER_W, RULER_H - 1);
-    draw_text (self, snapshot, self->small_layout, text, 8, 8, GUTTER_W - 12, timeline_fg_color (self, 0.6f));
+    draw_cached_text (self, snapshot, self->small_layout, text, 8, 8, (int)GUTTER_W - 12, timeline_fg_color (self, 0.6f));
     fill (snapshot, line, GUTTER_W - 1, 0, 1, RULER_H);
   }
 }
