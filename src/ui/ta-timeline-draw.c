@@ -332,8 +332,9 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
           /* Neighbouring columns often hold the same mix (a long span):
            * mixing is the costly part, comparing is not. Widths differ by a
            * nanosecond from column to column; that only matters when the
-           * buckets do not cover the column (ta_color_mix's coverage). */
-          if (memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
+           * buckets do not cover the column (ta_color_mix's coverage). The
+           * first column has no previous one: prev is uninitialised. */
+          if (c == lo || memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
             {
               prev_px = ta_color_mixer_mix (&mixer, cov, w, &col) ? ta_pixel_from_color (col) : 0;
               prev_w = w;
