@@ -407,7 +407,8 @@ thin_span_add (gint64 *cov, const TaViewport *vp, double nspp, guint ncols, gint
 /* One state row from exact spans: spans of a pixel or more as boxes
  * (labelled when wide), thinner ones merged per pixel column by coverage. */
 static void
-raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize n, guint32 base)
+raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, const SpanTimes *times, gsize n,
+                  guint32 base)
 {
   TaTimeline *self = h->self;
   const TaViewport *vp = &h->vp;
@@ -431,7 +432,7 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
     while (lo < hi)
       {
         gsize mid = lo + (hi - lo) / 2;
-        if (spans[mid].end <= vp->start)
+        if (times->end[mid] <= vp->start)
           lo = mid + 1;
         else
           hi = mid;
@@ -439,37 +440,41 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
     i = lo;
   }
   /* cov is all zero between calls: only the columns thin spans touched
-   * are cleared again afterwards. */
-  for (; i < n && spans[i].start < vp->end; i++)
+   * are cleared again afterwards. The span itself is only read when it
+   * is a pixel wide or more. */
+  for (; i < n && times->start[i] < vp->end; i++)
     {
-      const TaSpan *s = &spans[i];
+      const TaSpan *s;
+      gint64 start = times->start[i], end = times->end[i];
+      guint state = times->state[i];
       double xa, xb;
       TaColor col;
 
-      if (s->state == TA_STATE_NONE || s->state >= TA_N_STATES || s->end <= vp->start)
+      if (state == TA_STATE_NONE || state >= TA_N_STATES || end <= vp->start)
         continue;
-      if ((double)(s->end - s->start) < thin_ns)
+      if ((double)(end - start) < thin_ns)
         {
           /* Sub-pixel: accumulate into the columns it touches (a shade
            * of its state's colour has the same alpha). */
-          gint64 a = MAX (s->start, vp->start), b = MIN (s->end, vp->end);
+          gint64 a = MAX (start, vp->start), b = MIN (end, vp->end);
           guint c0, c1;
-          if (self->state_colors[s->state].a <= 0)
+          if (self->state_colors[state].a <= 0)
             continue;
           if (a - vp->start >= last.first && b - 1 - vp->start < last.end)
             {
               /* Within the last span's column: as thin_span_add would. */
               gint64 ov = MIN (b, last.ce) - MAX (a, last.cs);
-              cov[last.c * TA_N_STATES + s->state] += MAX (ov, 1);
+              cov[last.c * TA_N_STATES + state] += MAX (ov, 1);
               continue;
             }
-          thin_span_add (cov, vp, nspp, ncols, a, b, s->state, &c0, &c1);
+          thin_span_add (cov, vp, nspp, ncols, a, b, state, &c0, &c1);
           thin_lo = MIN (thin_lo, c0);
           thin_hi = MAX (thin_hi, c1);
           if (c0 == c1)
             thin_column_set (&last, vp, nspp, ncols, c0);
           continue;
         }
+      s = &spans[i];
       /* ta_viewport_time_to_x, inline: a labelled view has tens of
        * thousands of spans a frame. */
       xa = (double)(s->start - vp->start) / nspp;
@@ -831,11 +836,12 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
         {
           gsize n;
           const TaSpan *spans = timeline_window_spans_for (self, &r->key, h.vp.start, h.vp.end, &n);
+          const SpanTimes *times = spans ? timeline_window_times_for (self, &r->key) : NULL;
           guint32 base = i % 2 ? stripe : 0;
           if (spans || (self->window && timeline_window_track_index (self, &r->key) >= 0
                         && ta_window_get_start (self->window) <= h.vp.start
                         && ta_window_get_end (self->window) >= h.vp.end))
-            raster_row_spans (&h, r, y, spans, n, base);
+            raster_row_spans (&h, r, y, spans, times, times ? n : 0, base);
           else
             raster_row_columns (&h, r, y, base);
         }
