@@ -299,34 +299,27 @@ covers (const gint64 *time, gint64 width)
   return total >= width;
 }
 
-/* The line of `key` in `cache` (see row_lines_use_for), computed if missing. */
-static const guint32 *
-row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
+/* The line of `key` over [t0, t1) in ncols columns. `cov` (ncols columns
+ * of TA_N_STATES) is all zero, and is again on return: the query adds
+ * into it and only the columns it touched are mixed and cleared. Reads
+ * only the snapshot: may run on any thread. */
+static RowLine *
+compute_row_line (TaSnapshot *snap, const TaColorMixer *mixer, gint64 t0, gint64 t1, guint ncols, gint64 *cov_all,
+                  const TaTrackKey *key)
 {
-  TaSnapshot *snap = cache->snap;
-  guint ncols = cache->ncols;
-  RowLine *line = g_hash_table_lookup (cache->table, key);
+  RowLine *line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * ncols);
   guint lo, hi;
 
-  TaColorMixer mixer;
-
-  if (line)
-    return line->px;
-  ensure_cov (self, ncols);
-  ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
-  line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * ncols);
   line->key = *key;
-  /* self->cov is all zero between rows: the query adds into it and only
-   * the columns it touched are mixed and cleared. */
-  if (ta_snapshot_accumulate_track (snap, key, cache->t0, cache->t1, ncols, self->cov, &lo, &hi) && lo <= hi)
+  if (ta_snapshot_accumulate_track (snap, key, t0, t1, ncols, cov_all, &lo, &hi) && lo <= hi)
     {
       TaColumnSteps steps;
       gint64 prev[TA_N_STATES], prev_w = -1;
       guint32 prev_px = 0;
-      ta_column_steps_init (&steps, cache->t0, cache->t1, ncols, lo);
+      ta_column_steps_init (&steps, t0, t1, ncols, lo);
       for (guint c = lo; c <= hi; c++)
         {
-          gint64 *cov = &self->cov[(gsize)c * TA_N_STATES];
+          gint64 *cov = &cov_all[(gsize)c * TA_N_STATES];
           gint64 w = ta_column_steps_next (&steps);
           TaColor col;
           /* Neighbouring columns often hold the same mix (a long span):
@@ -336,7 +329,7 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
            * first column has no previous one: prev is uninitialised. */
           if (c == lo || memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
             {
-              prev_px = ta_color_mixer_mix (&mixer, cov, w, &col) ? ta_pixel_from_color (col) : 0;
+              prev_px = ta_color_mixer_mix (mixer, cov, w, &col) ? ta_pixel_from_color (col) : 0;
               prev_w = w;
               memcpy (prev, cov, sizeof prev);
             }
@@ -344,8 +337,108 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
           memset (cov, 0, sizeof (gint64) * TA_N_STATES);
         }
     }
+  return line;
+}
+
+/* The line of `key` in `cache` (see row_lines_use_for), computed if missing. */
+static const guint32 *
+row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
+{
+  RowLine *line = g_hash_table_lookup (cache->table, key);
+  TaColorMixer mixer;
+
+  if (line)
+    return line->px;
+  ensure_cov (self, cache->ncols);
+  ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
+  line = compute_row_line (cache->snap, &mixer, cache->t0, cache->t1, cache->ncols, self->cov, key);
   g_hash_table_insert (cache->table, &line->key, line);
   return line->px;
+}
+
+/* Zoomed out, the visible rows' summary lines are half of a frame. When
+ * many are missing, a worker thread computes every other one while the
+ * main thread computes the rest (snapshots may be read from any thread),
+ * and the rows then find them in the cache. */
+#define PARALLEL_LINES_MIN 8
+
+typedef struct {
+  TaSnapshot         *snap;
+  const TaColorMixer *mixer;
+  gint64              t0, t1;
+  guint               ncols;
+  gint64             *cov;
+  const TaTrackKey   *keys;
+  RowLine           **out;
+  guint               n;
+} LineJob;
+
+static void
+line_job_run (LineJob *job, guint first)
+{
+  for (guint k = first; k < job->n; k += 2)
+    job->out[k] = compute_row_line (job->snap, job->mixer, job->t0, job->t1, job->ncols, job->cov, &job->keys[k]);
+}
+
+static gpointer
+line_job_thread (gpointer data)
+{
+  line_job_run (data, 1);
+  return NULL;
+}
+
+static void
+prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, int height)
+{
+  RowLineCache *cache = &self->lines;
+  double y_off = timeline_scroll_y (self);
+  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
+  gboolean window_covers = self->window && ta_window_get_start (self->window) <= vp->start
+                           && ta_window_get_end (self->window) >= vp->end;
+  TaColorMixer mixer;
+  LineJob job, worker;
+  GThread *thread;
+
+  row_lines_use_for (cache, self->snap, vp, ncols);
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+    {
+      Row r;
+      double y;
+      if (!timeline_get_row (self, i, &r))
+        break;
+      y = RULER_H + r.top - y_off;
+      if (y > height)
+        break;
+      /* As draw_heavy decides: rows drawn from exact spans or as metrics need no line. */
+      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
+          || (window_covers && timeline_window_track_index (self, &r.key) >= 0)
+          || g_hash_table_contains (cache->table, &r.key))
+        continue;
+      g_array_append_val (keys, r.key);
+    }
+  if (keys->len < PARALLEL_LINES_MIN || g_hash_table_size (cache->table) + keys->len >= ROW_LINES_MAX)
+    return;
+  ensure_cov (self, ncols);
+  if (self->n_worker_cov_cols < ncols)
+    {
+      g_free (self->worker_cov);
+      self->worker_cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
+      self->n_worker_cov_cols = ncols;
+    }
+  ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
+  job = (LineJob){ cache->snap, &mixer, cache->t0, cache->t1, ncols, self->cov, (const TaTrackKey *)keys->data,
+                   g_new0 (RowLine *, keys->len), keys->len };
+  worker = job;
+  worker.cov = self->worker_cov;
+  thread = g_thread_try_new ("ta-row-lines", line_job_thread, &worker, NULL);
+  line_job_run (&job, 0);
+  if (thread)
+    g_thread_join (thread);
+  else
+    line_job_run (&worker, 1);
+  for (guint k = 0; k < keys->len; k++)
+    g_hash_table_insert (cache->table, &job.out[k]->key, job.out[k]);
+  g_free (job.out);
 }
 
 static const guint32 *
@@ -786,6 +879,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   h.line = g_new (guint32, h.ncols);
   h.text = gtk_snapshot_new ();
 
+  prepare_lines_in_parallel (self, &h.vp, h.ncols, height);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   if (gutter)
     gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));

@@ -118,6 +118,8 @@ struct _TaTimeline
   guint      n_cols_alloc;
   gint64    *cov;                 /* per column and state, kept all zero between rows */
   guint      n_cov_cols;
+  gint64    *worker_cov;          /* the same for the worker of prepare_lines_in_parallel */
+  guint      n_worker_cov_cols;
   cairo_surface_t *raster[3];     /* the track area's pixels; one no node draws from is reused */
   RowLineCache lines;             /* summary rows' colours for what is drawn */
   RowLineCache incoming_lines;    /* the same for `incoming` */

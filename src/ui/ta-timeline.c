@@ -1139,6 +1139,7 @@ ta_timeline_finalize (GObject *object)
   g_clear_object (&self->vadj);
   g_free (self->cols);
   g_free (self->cov);
+  g_free (self->worker_cov);
   G_OBJECT_CLASS (ta_timeline_parent_class)->finalize (object);
 }
 
