@@ -9,6 +9,8 @@
 #include "ta-timeline-private.h"
 #include "ta-timeline-raster.h"
 
+G_STATIC_ASSERT (TA_N_STATES <= TA_MIX_MAX_COLORS);
+
 /* ---- drawing: rows ------------------------------------------------------- */
 
 static void
@@ -84,11 +86,13 @@ append_label_at (GtkSnapshot *snapshot, Label *label, double x, double y, GdkRGB
   gtk_snapshot_restore (snapshot);
 }
 
-/* Gutter texts (headers, track labels) come back frame after frame, and
- * every snapshot published while loading redraws the gutter: laid out once
- * from the label cache, ellipsized at max_w pixels. */
+/* Texts that come back frame after frame: gutter texts (headers, track
+ * labels; every snapshot published while loading redraws the gutter),
+ * ruler ticks and metric scales (a frame that only moved the view by a
+ * pixel or less has the same). Laid out once from the label cache,
+ * ellipsized at max_w pixels. */
 static void
-draw_gutter_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
+draw_cached_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
                   double x, double y, int max_w, GdkRGBA color)
 {
   append_label_at (snapshot, label_get (self, base, text, max_w), x, y, color);
@@ -295,41 +299,37 @@ covers (const gint64 *time, gint64 width)
   return total >= width;
 }
 
-/* The line of `key` in `cache` (see row_lines_use_for), computed if missing. */
-static const guint32 *
-row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
+/* The line of `key` over [t0, t1) in ncols columns. `cov` (ncols columns
+ * of TA_N_STATES) is all zero, and is again on return: the query adds
+ * into it and only the columns it touched are mixed and cleared. Reads
+ * only the snapshot: may run on any thread. */
+static RowLine *
+compute_row_line (TaSnapshot *snap, const TaColorMixer *mixer, gint64 t0, gint64 t1, guint ncols, gint64 *cov_all,
+                  const TaTrackKey *key)
 {
-  TaSnapshot *snap = cache->snap;
-  guint ncols = cache->ncols;
-  RowLine *line = g_hash_table_lookup (cache->table, key);
+  RowLine *line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * ncols);
   guint lo, hi;
 
-  if (line)
-    return line->px;
-  ensure_cov (self, ncols);
-  line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * ncols);
   line->key = *key;
-  /* self->cov is all zero between rows: the query adds into it and only
-   * the columns it touched are mixed and cleared. */
-  if (ta_snapshot_accumulate_track (snap, key, cache->t0, cache->t1, ncols, self->cov, &lo, &hi) && lo <= hi)
+  if (ta_snapshot_accumulate_track (snap, key, t0, t1, ncols, cov_all, &lo, &hi) && lo <= hi)
     {
       TaColumnSteps steps;
       gint64 prev[TA_N_STATES], prev_w = -1;
       guint32 prev_px = 0;
-      ta_column_steps_init (&steps, cache->t0, cache->t1, ncols, lo);
+      ta_column_steps_init (&steps, t0, t1, ncols, lo);
       for (guint c = lo; c <= hi; c++)
         {
-          gint64 *cov = &self->cov[(gsize)c * TA_N_STATES];
+          gint64 *cov = &cov_all[(gsize)c * TA_N_STATES];
           gint64 w = ta_column_steps_next (&steps);
           TaColor col;
           /* Neighbouring columns often hold the same mix (a long span):
            * mixing is the costly part, comparing is not. Widths differ by a
            * nanosecond from column to column; that only matters when the
-           * buckets do not cover the column (ta_color_mix's coverage). */
-          if (memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
+           * buckets do not cover the column (ta_color_mix's coverage). The
+           * first column has no previous one: prev is uninitialised. */
+          if (c == lo || memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
             {
-              prev_px = ta_color_mix (cov, self->state_colors, TA_N_STATES, w, 0.35f, &col)
-                          ? ta_pixel_from_color (col) : 0;
+              prev_px = ta_color_mixer_mix (mixer, cov, w, &col) ? ta_pixel_from_color (col) : 0;
               prev_w = w;
               memcpy (prev, cov, sizeof prev);
             }
@@ -337,8 +337,108 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
           memset (cov, 0, sizeof (gint64) * TA_N_STATES);
         }
     }
+  return line;
+}
+
+/* The line of `key` in `cache` (see row_lines_use_for), computed if missing. */
+static const guint32 *
+row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
+{
+  RowLine *line = g_hash_table_lookup (cache->table, key);
+  TaColorMixer mixer;
+
+  if (line)
+    return line->px;
+  ensure_cov (self, cache->ncols);
+  ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
+  line = compute_row_line (cache->snap, &mixer, cache->t0, cache->t1, cache->ncols, self->cov, key);
   g_hash_table_insert (cache->table, &line->key, line);
   return line->px;
+}
+
+/* Zoomed out, the visible rows' summary lines are half of a frame. When
+ * many are missing, a worker thread computes every other one while the
+ * main thread computes the rest (snapshots may be read from any thread),
+ * and the rows then find them in the cache. */
+#define PARALLEL_LINES_MIN 8
+
+typedef struct {
+  TaSnapshot         *snap;
+  const TaColorMixer *mixer;
+  gint64              t0, t1;
+  guint               ncols;
+  gint64             *cov;
+  const TaTrackKey   *keys;
+  RowLine           **out;
+  guint               n;
+} LineJob;
+
+static void
+line_job_run (LineJob *job, guint first)
+{
+  for (guint k = first; k < job->n; k += 2)
+    job->out[k] = compute_row_line (job->snap, job->mixer, job->t0, job->t1, job->ncols, job->cov, &job->keys[k]);
+}
+
+static gpointer
+line_job_thread (gpointer data)
+{
+  line_job_run (data, 1);
+  return NULL;
+}
+
+static void
+prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, int height)
+{
+  RowLineCache *cache = &self->lines;
+  double y_off = timeline_scroll_y (self);
+  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
+  gboolean window_covers = self->window && ta_window_get_start (self->window) <= vp->start
+                           && ta_window_get_end (self->window) >= vp->end;
+  TaColorMixer mixer;
+  LineJob job, worker;
+  GThread *thread;
+
+  row_lines_use_for (cache, self->snap, vp, ncols);
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+    {
+      Row r;
+      double y;
+      if (!timeline_get_row (self, i, &r))
+        break;
+      y = RULER_H + r.top - y_off;
+      if (y > height)
+        break;
+      /* As draw_heavy decides: rows drawn from exact spans or as metrics need no line. */
+      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
+          || (window_covers && timeline_window_track_index (self, &r.key) >= 0)
+          || g_hash_table_contains (cache->table, &r.key))
+        continue;
+      g_array_append_val (keys, r.key);
+    }
+  if (keys->len < PARALLEL_LINES_MIN || g_hash_table_size (cache->table) + keys->len >= ROW_LINES_MAX)
+    return;
+  ensure_cov (self, ncols);
+  if (self->n_worker_cov_cols < ncols)
+    {
+      g_free (self->worker_cov);
+      self->worker_cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
+      self->n_worker_cov_cols = ncols;
+    }
+  ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
+  job = (LineJob){ cache->snap, &mixer, cache->t0, cache->t1, ncols, self->cov, (const TaTrackKey *)keys->data,
+                   g_new0 (RowLine *, keys->len), keys->len };
+  worker = job;
+  worker.cov = self->worker_cov;
+  thread = g_thread_try_new ("ta-row-lines", line_job_thread, &worker, NULL);
+  line_job_run (&job, 0);
+  if (thread)
+    g_thread_join (thread);
+  else
+    line_job_run (&worker, 1);
+  for (guint k = 0; k < keys->len; k++)
+    g_hash_table_insert (cache->table, &job.out[k]->key, job.out[k]);
+  g_free (job.out);
 }
 
 static const guint32 *
@@ -362,19 +462,60 @@ raster_row_columns (Heavy *h, const Row *row, double y, guint32 base)
   raster_put_row (h, y0, y1);
 }
 
+/* The pixel column thin spans last fell in, with the offsets (from the
+ * view's start) that fall in it: zoomed out to many spans per pixel, most
+ * spans land in the previous span's column, told by two compares. */
+typedef struct {
+  guint  c;
+  gint64 first, end;          /* offsets whose column is c: [first, end) */
+  gint64 cs, ce;              /* the column's time range, as the overlap is taken */
+} ThinColumn;
+
+static void
+thin_column_set (ThinColumn *tc, const TaViewport *vp, double nspp, guint ncols, guint c)
+{
+  tc->c = c;
+  tc->first = ta_column_first_offset (nspp, c);
+  tc->end = c + 1 >= ncols ? G_MAXINT64 : ta_column_first_offset (nspp, c + 1);
+  tc->cs = vp->start + (gint64)(c * nspp);
+  tc->ce = vp->start + (gint64)((c + 1) * nspp);
+}
+
+/* Adds a sub-pixel span's [a, b) of `state` to the coverage of the
+ * columns it touches, c0 to c1. */
+static void
+thin_span_add (gint64 *cov, const TaViewport *vp, double nspp, guint ncols, gint64 a, gint64 b,
+               guint state, guint *c0, guint *c1)
+{
+  *c0 = (guint)MIN ((double)(a - vp->start) / nspp, ncols - 1);
+  *c1 = (guint)MIN ((double)(b - 1 - vp->start) / nspp, ncols - 1);
+  for (guint c = *c0; c <= *c1; c++)
+    {
+      gint64 cs = vp->start + (gint64)(c * nspp), ce = vp->start + (gint64)((c + 1) * nspp);
+      gint64 ov = MIN (b, ce) - MAX (a, cs);
+      cov[c * TA_N_STATES + state] += MAX (ov, 1);
+    }
+}
+
 /* One state row from exact spans: spans of a pixel or more as boxes
  * (labelled when wide), thinner ones merged per pixel column by coverage. */
 static void
-raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize n, guint32 base)
+raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, const SpanTimes *times, gsize n,
+                  guint32 base)
 {
   TaTimeline *self = h->self;
   const TaViewport *vp = &h->vp;
   guint ncols = h->ncols;
   double nspp = ta_viewport_ns_per_px (vp);
+  /* Shorter spans are under a pixel wide whatever their position (the
+   * margin covers the rounding of the x computed below). */
+  double thin_ns = nspp * 0.999999;
   gint64 *cov = self->cov;
   guint thin_lo = G_MAXUINT, thin_hi = 0;
   gsize i = 0;
   int y0, y1;
+  TaColorMixer mixer;
+  ThinColumn last = { 0, 0, -1 };    /* no offset falls in it */
 
   for (guint c = 0; c < ncols; c++)
     h->line[c] = base;
@@ -384,7 +525,7 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
     while (lo < hi)
       {
         gsize mid = lo + (hi - lo) / 2;
-        if (spans[mid].end <= vp->start)
+        if (times->end[mid] <= vp->start)
           lo = mid + 1;
         else
           hi = mid;
@@ -392,61 +533,83 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
     i = lo;
   }
   /* cov is all zero between calls: only the columns thin spans touched
-   * are cleared again afterwards. */
-  for (; i < n && spans[i].start < vp->end; i++)
+   * are cleared again afterwards. The span itself is only read when it
+   * is a pixel wide or more. */
+  for (; i < n && times->start[i] < vp->end; i++)
     {
-      const TaSpan *s = &spans[i];
+      const TaSpan *s;
+      gint64 start = times->start[i], end = times->end[i];
+      guint state = times->state[i];
       double xa, xb;
       TaColor col;
 
-      if (s->state == TA_STATE_NONE || s->state >= TA_N_STATES || s->end <= vp->start)
+      if (state == TA_STATE_NONE || state >= TA_N_STATES || end <= vp->start)
         continue;
+      if ((double)(end - start) < thin_ns)
+        {
+          /* Sub-pixel: accumulate into the columns it touches (a shade
+           * of its state's colour has the same alpha). */
+          gint64 a = MAX (start, vp->start), b = MIN (end, vp->end);
+          guint c0, c1;
+          if (self->state_colors[state].a <= 0)
+            continue;
+          if (a - vp->start >= last.first && b - 1 - vp->start < last.end)
+            {
+              /* Within the last span's column: as thin_span_add would. */
+              gint64 ov = MIN (b, last.ce) - MAX (a, last.cs);
+              cov[last.c * TA_N_STATES + state] += MAX (ov, 1);
+              continue;
+            }
+          thin_span_add (cov, vp, nspp, ncols, a, b, state, &c0, &c1);
+          thin_lo = MIN (thin_lo, c0);
+          thin_hi = MAX (thin_hi, c1);
+          if (c0 == c1)
+            thin_column_set (&last, vp, nspp, ncols, c0);
+          continue;
+        }
+      s = &spans[i];
       /* ta_viewport_time_to_x, inline: a labelled view has tens of
        * thousands of spans a frame. */
       xa = (double)(s->start - vp->start) / nspp;
       xb = (double)(s->end - vp->start) / nspp;
       col = span_color (self, &row->key, s);
-      if (col.a <= 0)
-        continue;
-      if (xb - xa >= 1.0)
+      if (col.a <= 0 || xb - xa < 1.0)
         {
-          double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
-          ta_line_blend (h->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
-          /* Labels are placed in logical pixels. */
-          ca /= h->scale, cb /= h->scale;
-          if (cb - ca > LABEL_MIN_PX && row->height >= 12)
-            {
-              g_autofree char *label = span_label (self, &row->key, s);
-              GdkRGBA tc = { 0, 0, 0, 0.85f };
-              if (label && *label)
-                {
-                  PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
-                  draw_span_label (self, h->text, lay, label, GUTTER_W + ca + 3,
-                             y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
-                }
-            }
-        }
-      else
-        {
-          /* Sub-pixel: accumulate into the columns it touches. */
-          gint64 a = MAX (s->start, vp->start), b = MIN (s->end, vp->end);
-          guint c0 = (guint)MIN ((double)(a - vp->start) / nspp, ncols - 1);
-          guint c1 = (guint)MIN ((double)(b - 1 - vp->start) / nspp, ncols - 1);
-          for (guint c = c0; c <= c1; c++)
-            {
-              gint64 cs = vp->start + (gint64)(c * nspp), ce = vp->start + (gint64)((c + 1) * nspp);
-              gint64 ov = MIN (b, ce) - MAX (a, cs);
-              cov[c * TA_N_STATES + s->state] += MAX (ov, 1);
-            }
+          /* Under a pixel only by rounding: merged as above, without the
+           * shortcut. */
+          guint c0, c1;
+          if (col.a <= 0)
+            continue;
+          thin_span_add (cov, vp, nspp, ncols, MAX (s->start, vp->start), MIN (s->end, vp->end), s->state,
+                         &c0, &c1);
           thin_lo = MIN (thin_lo, c0);
           thin_hi = MAX (thin_hi, c1);
+          continue;
         }
+      {
+        double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
+        ta_line_blend (h->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
+        /* Labels are placed in logical pixels. */
+        ca /= h->scale, cb /= h->scale;
+        if (cb - ca > LABEL_MIN_PX && row->height >= 12)
+          {
+            g_autofree char *label = span_label (self, &row->key, s);
+            GdkRGBA tc = { 0, 0, 0, 0.85f };
+            if (label && *label)
+              {
+                PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
+                draw_span_label (self, h->text, lay, label, GUTTER_W + ca + 3,
+                                 y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
+              }
+          }
+      }
     }
+  if (thin_lo <= thin_hi)
+    ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
   for (guint c = thin_lo; c <= thin_hi && c < ncols; c++)
     {
       TaColor col;
-      if (ta_color_mix (&cov[c * TA_N_STATES], self->state_colors, TA_N_STATES,
-                        (gint64)MAX (nspp, 1), 0.35f, &col))
+      if (ta_color_mixer_mix (&mixer, &cov[c * TA_N_STATES], (gint64)MAX (nspp, 1), &col))
         h->line[c] = ta_pixel_over (ta_pixel_from_color (col), h->line[c]);
       memset (&cov[c * TA_N_STATES], 0, sizeof (gint64) * TA_N_STATES);
     }
@@ -545,7 +708,7 @@ raster_metric_row (Heavy *h, const Row *row, double y)
   {
     g_autofree char *max_text = row->key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)vmax)
                                                               : g_strdup_printf ("%" G_GINT64_FORMAT, vmax);
-    draw_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)ncols / h->scale - 80, y, 76,
+    draw_cached_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)ncols / h->scale - 80, y, 76,
                timeline_fg_color (self, 0.6f));
   }
 }
@@ -716,6 +879,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   h.line = g_new (guint32, h.ncols);
   h.text = gtk_snapshot_new ();
 
+  prepare_lines_in_parallel (self, &h.vp, h.ncols, height);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   if (gutter)
     gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
@@ -742,7 +906,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
           else
             text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
           fill (gutter, header_bg, 0, y, width, r->height);
-          draw_gutter_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+          draw_cached_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
                             r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
                             width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
           continue;
@@ -766,11 +930,12 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
         {
           gsize n;
           const TaSpan *spans = timeline_window_spans_for (self, &r->key, h.vp.start, h.vp.end, &n);
+          const SpanTimes *times = spans ? timeline_window_times_for (self, &r->key) : NULL;
           guint32 base = i % 2 ? stripe : 0;
           if (spans || (self->window && timeline_window_track_index (self, &r->key) >= 0
                         && ta_window_get_start (self->window) <= h.vp.start
                         && ta_window_get_end (self->window) >= h.vp.end))
-            raster_row_spans (&h, r, y, spans, n, base);
+            raster_row_spans (&h, r, y, spans, times, times ? n : 0, base);
           else
             raster_row_columns (&h, r, y, base);
         }
@@ -780,7 +945,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       {
         g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
         PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
-        draw_gutter_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
+        draw_cached_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
                           y + (r->height >= TRACK_H ? 2 : 0), (int)GUTTER_W - 12 - r->indent * 12,
                           timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
@@ -852,14 +1017,14 @@ draw_ruler (TaTimeline *self, GtkSnapshot *snapshot, int width)
         label = ta_format_tick_delta (t - anchor, step);
       else
         label = ta_format_tick_label (t - origin, step);
-      draw_text (self, snapshot, self->small_layout, label, x + 3, 3, 106, timeline_fg_color (self, 0.8f));
+      draw_cached_text (self, snapshot, self->small_layout, label, x + 3, 3, 106, timeline_fg_color (self, 0.8f));
     }
   /* Gutter corner: the visible span. */
   {
     g_autofree char *span = ta_format_duration (vp.end - vp.start);
     g_autofree char *text = g_strdup_printf ("view %s", span);
     fill (snapshot, bg, 0, 0, GUTTER_W, RULER_H - 1);
-    draw_text (self, snapshot, self->small_layout, text, 8, 8, GUTTER_W - 12, timeline_fg_color (self, 0.6f));
+    draw_cached_text (self, snapshot, self->small_layout, text, 8, 8, (int)GUTTER_W - 12, timeline_fg_color (self, 0.6f));
     fill (snapshot, line, GUTTER_W - 1, 0, 1, RULER_H);
   }
 }

@@ -393,26 +393,28 @@ ta_hit_span (const int64_t *starts, const int64_t *ends, guint n, int64_t t,
   return best;
 }
 
+int64_t
+ta_column_first_offset (double ns_per_px, guint col)
+{
+  int64_t x = (int64_t)ceil (col * ns_per_px);
+
+  /* ceil is off by one either way when the product rounds: the division
+   * decides. It only grows with x. */
+  while (x > 0 && (double)(x - 1) / ns_per_px >= col)
+    x--;
+  while ((double)x / ns_per_px < col)
+    x++;
+  return x;
+}
+
 /* ---- colours ----------------------------------------------------------- */
 
-gboolean
-ta_color_mix (const int64_t *coverage, const TaColor *colors, guint n,
-              int64_t bucket_ns, float min_alpha, TaColor *out)
+/* The mix once the weighted sums are in: shared by ta_color_mix and the
+ * mixer so that both give the very same colour. */
+static gboolean
+color_mix_finish (double total, double r, double g, double b, double a, int64_t bucket_ns,
+                  float min_alpha, TaColor *out)
 {
-  double total = 0, r = 0, g = 0, b = 0, a = 0;
-
-  for (guint i = 0; i < n; i++)
-    {
-      double w = (double)MAX (coverage[i], 0);
-      if (w <= 0)
-        continue;
-      total += w;
-      /* Mix premultiplied so a translucent state weighs by its opacity. */
-      r += w * colors[i].r * colors[i].a;
-      g += w * colors[i].g * colors[i].a;
-      b += w * colors[i].b * colors[i].a;
-      a += w * colors[i].a;
-    }
   if (total <= 0 || a <= 0)
     {
       *out = (TaColor){ 0, 0, 0, 0 };
@@ -427,6 +429,67 @@ ta_color_mix (const int64_t *coverage, const TaColor *colors, guint n,
     out->a = (float)MAX (alpha, (double)min_alpha);
   }
   return TRUE;
+}
+
+gboolean
+ta_color_mix (const int64_t *coverage, const TaColor *colors, guint n,
+              int64_t bucket_ns, float min_alpha, TaColor *out)
+{
+  double total = 0, r = 0, g = 0, b = 0, a = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double w = (double)MAX (coverage[i], 0);
+      if (w <= 0)
+        continue;
+      total += w;
+      /* Mix premultiplied so a translucent state weighs by its opacity.
+       * (A float times a float is exact in a double: the mixer's
+       * precomputed products give the same sums.) */
+      r += w * ((double)colors[i].r * colors[i].a);
+      g += w * ((double)colors[i].g * colors[i].a);
+      b += w * ((double)colors[i].b * colors[i].a);
+      a += w * colors[i].a;
+    }
+  return color_mix_finish (total, r, g, b, a, bucket_ns, min_alpha, out);
+}
+
+void
+ta_color_mixer_init (TaColorMixer *m, const TaColor *colors, guint n, float min_alpha)
+{
+  g_return_if_fail (n <= TA_MIX_MAX_COLORS);
+  m->n = n;
+  m->min_alpha = min_alpha;
+  for (guint i = 0; i < n; i++)
+    {
+      m->premul[i][0] = (double)colors[i].r * colors[i].a;
+      m->premul[i][1] = (double)colors[i].g * colors[i].a;
+      m->premul[i][2] = (double)colors[i].b * colors[i].a;
+      m->premul[i][3] = colors[i].a;
+    }
+}
+
+gboolean
+ta_color_mixer_mix (const TaColorMixer *m, const int64_t *coverage, int64_t bucket_ns, TaColor *out)
+{
+  double total = 0, r = 0, g = 0, b = 0, a = 0;
+  guint32 present = 0;
+
+  /* A column mostly holds one to three states of some thirty: find them
+   * without a branch per state, then visit only those. */
+  for (guint i = 0; i < m->n; i++)
+    present |= (guint32)(coverage[i] > 0) << i;
+  for (; present; present &= present - 1)
+    {
+      guint i = (guint)__builtin_ctz (present);
+      double w = (double)coverage[i];
+      total += w;
+      r += w * m->premul[i][0];
+      g += w * m->premul[i][1];
+      b += w * m->premul[i][2];
+      a += w * m->premul[i][3];
+    }
+  return color_mix_finish (total, r, g, b, a, bucket_ns, m->min_alpha, out);
 }
 
 /* floor(a / b) and ceil(a / b) for b > 0 and any sign of a. */

@@ -73,6 +73,12 @@ int     ta_hit_span             (const int64_t *starts, const int64_t *ends,
 /* Index of the first span with end > t (binary search, for culling). */
 guint   ta_first_span_ending_after (const int64_t *ends, guint n, int64_t t);
 
+/* The first offset x >= 0 (ns from the view's start) whose pixel column,
+ * (guint)((double)x / ns_per_px), is `col` or more: the columns of
+ * offsets are decided by that float division, so a span's column can be
+ * told by two integer compares instead. */
+int64_t ta_column_first_offset  (double ns_per_px, guint col);
+
 /* ---- colours ----------------------------------------------------------- */
 
 typedef struct {
@@ -86,6 +92,20 @@ typedef struct {
 gboolean ta_color_mix           (const int64_t *coverage, const TaColor *colors,
                                  guint n, int64_t bucket_ns, float min_alpha,
                                  TaColor *out);
+/* ta_color_mix for many columns with the same colours: the premultiplied
+ * colours computed once, only the states present in a column visited.
+ * Gives exactly ta_color_mix's colour. At most TA_MIX_MAX_COLORS colours. */
+#define TA_MIX_MAX_COLORS 32
+typedef struct {
+  double premul[TA_MIX_MAX_COLORS][4];   /* r * a, g * a, b * a, a */
+  guint  n;
+  float  min_alpha;
+} TaColorMixer;
+
+void     ta_color_mixer_init    (TaColorMixer *m, const TaColor *colors, guint n,
+                                 float min_alpha);
+gboolean ta_color_mixer_mix     (const TaColorMixer *m, const int64_t *coverage,
+                                 int64_t bucket_ns, TaColor *out);
 /* The time the summary buckets behind pixel column `col` of a query over
  * [t0, t1) in `n_cols` columns really cover. The model assigns each bucket
  * (width `bucket_w`, on a grid from `origin`) whole to the column holding

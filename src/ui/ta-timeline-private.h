@@ -99,6 +99,7 @@ struct _TaTimeline
   /* exact spans */
   TaWindow     *window;
   GHashTable   *window_tracks;    /* TaTrackKey* -> index+1 */
+  GPtrArray    *window_times;     /* SpanTimes* per window track */
   GCancellable *window_cancel;
   gint64        pending_t0, pending_t1;
   guint         pending_tracks_hash;
@@ -117,6 +118,8 @@ struct _TaTimeline
   guint      n_cols_alloc;
   gint64    *cov;                 /* per column and state, kept all zero between rows */
   guint      n_cov_cols;
+  gint64    *worker_cov;          /* the same for the worker of prepare_lines_in_parallel */
+  guint      n_worker_cov_cols;
   cairo_surface_t *raster[3];     /* the track area's pixels; one no node draws from is reused */
   RowLineCache lines;             /* summary rows' colours for what is drawn */
   RowLineCache incoming_lines;    /* the same for `incoming` */
@@ -183,6 +186,15 @@ double timeline_canvas_width (TaTimeline *self);
 double timeline_scroll_y (TaTimeline *self);
 guint timeline_key_hash (gconstpointer k);
 gboolean timeline_key_equal_cb (gconstpointer a, gconstpointer b);
+/* A window track's span times and states in arrays of their own, built
+ * with the window: zoomed out, a frame walks millions of sub-pixel spans
+ * for these 17 of a TaSpan's 64 bytes. */
+typedef struct {
+  gint64 *start, *end;
+  guint8 *state;
+} SpanTimes;
+
+const SpanTimes * timeline_window_times_for (TaTimeline *self, const TaTrackKey *key);
 const TaSpan * timeline_window_spans_for (TaTimeline *self, const TaTrackKey *key, gint64 t0, gint64 t1, gsize *n);
 int timeline_window_track_index (TaTimeline *self, const TaTrackKey *key);
 void timeline_schedule_window_request (TaTimeline *self);

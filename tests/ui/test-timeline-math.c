@@ -224,6 +224,54 @@ test_color_mix (void)
   g_assert_cmpfloat (out.a, ==, 0);
 }
 
+/* The first offset of a column is where the float division moves to it. */
+static void
+test_column_first_offset (void)
+{
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  double fixed[] = { 1, 2.5, 0.3, 1.0 / 3.0, 205150.0417, 83846916.675 };
+
+  g_assert_cmpint (ta_column_first_offset (2.5, 0), ==, 0);
+  g_assert_cmpint (ta_column_first_offset (2.5, 1), ==, 3);
+  g_assert_cmpint (ta_column_first_offset (2.5, 2), ==, 5);
+  for (guint k = 0; k < 20000; k++)
+    {
+      double nspp = k < 6 * 100 ? fixed[k / 100] : g_rand_double_range (rand, 0.01, 1e8);
+      guint col = k < 6 * 100 ? k % 100 : (guint)g_rand_int_range (rand, 0, 4000);
+      int64_t x = ta_column_first_offset (nspp, col);
+      g_assert_cmpint (x, >=, 0);
+      g_assert_cmpuint ((guint)((double)x / nspp), >=, col);
+      if (x > 0)
+        g_assert_cmpuint ((guint)((double)(x - 1) / nspp), <, col);
+    }
+}
+
+/* The mixer gives ta_color_mix's colour exactly, for any mix of states. */
+static void
+test_color_mixer (void)
+{
+  TaColor colors[28];
+  TaColorMixer mixer;
+  g_autoptr (GRand) rand = g_rand_new_with_seed (4);
+
+  for (guint i = 0; i < G_N_ELEMENTS (colors); i++)
+    colors[i] = (TaColor){ (float)g_rand_double (rand), (float)g_rand_double (rand), (float)g_rand_double (rand),
+                           i % 5 == 0 ? 0.5f : (float)g_rand_double_range (rand, 0.1, 1) };
+  ta_color_mixer_init (&mixer, colors, G_N_ELEMENTS (colors), 0.35f);
+  for (guint k = 0; k < 20000; k++)
+    {
+      int64_t cov[28] = { 0 }, bucket = g_rand_int_range (rand, 1, 1000000);
+      TaColor want, got;
+      gboolean want_ok, got_ok;
+      for (guint s = 0, n = (guint)g_rand_int_range (rand, 0, 5); s < n; s++)
+        cov[g_rand_int_range (rand, 0, 28)] += g_rand_int_range (rand, -10, 400000);
+      want_ok = ta_color_mix (cov, colors, 28, bucket, 0.35f, &want);
+      got_ok = ta_color_mixer_mix (&mixer, cov, bucket, &got);
+      g_assert_cmpint (want_ok, ==, got_ok);
+      g_assert_cmpmem (&want, sizeof want, &got, sizeof got);
+    }
+}
+
 static void
 test_palette (void)
 {
@@ -470,6 +518,8 @@ main (int argc, char **argv)
   g_test_add_func ("/timeline-math/hit-row", test_hit_row);
   g_test_add_func ("/timeline-math/hit-span", test_hit_span);
   g_test_add_func ("/timeline-math/color-mix", test_color_mix);
+  g_test_add_func ("/timeline-math/color-mixer", test_color_mixer);
+  g_test_add_func ("/timeline-math/column-first-offset", test_column_first_offset);
   g_test_add_func ("/timeline-math/palette", test_palette);
   g_test_add_func ("/timeline-math/jump", test_jump);
   g_test_add_func ("/timeline-math/history", test_history);
