@@ -152,6 +152,9 @@ idmap_free(idmap *m)
   memset(m, 0, sizeof *m);
 }
 
+/* Size of the direct-mapped cache in front of the goroutine map. */
+#define G_CACHE 256
+
 struct genproc {
   gp_config cfg;
   gp_out *out;
@@ -159,6 +162,7 @@ struct genproc {
   idmap gs, ps, ms;
   GPtrArray *lgs, *lps, *lms;   /* for freeing and finishing */
   lg *last_g;
+  lg *g_cache[G_CACHE];         /* live goroutines by id % G_CACHE */
   lm *last_m;                   /* consecutive events are mostly on one thread */
   /* Procs by id when it is small (Go numbers them from 0); others in ps. */
   lp **p_by_id;
@@ -431,12 +435,25 @@ g_cls(genproc *gp, const lg *g)
   }
 }
 
+/* A live goroutine, or NULL. */
 static lg *
-get_g(genproc *gp, gint64 id, gint64 t)
+find_g(genproc *gp, gint64 id)
 {
   if (gp->last_g && gp->last_g->id == id)
     return gp->last_g;
+  lg **slot = &gp->g_cache[(guint64)id % G_CACHE];
+  if (*slot && (*slot)->id == id)
+    return *slot;
   lg *g = idmap_get(&gp->gs, id);
+  if (g)
+    *slot = g;
+  return g;
+}
+
+static lg *
+get_g(genproc *gp, gint64 id, gint64 t)
+{
+  lg *g = find_g(gp, id);
   if (!g) {
     g = g_new0(lg, 1);
     g->id = id;
@@ -447,6 +464,7 @@ get_g(genproc *gp, gint64 id, gint64 t)
     idmap_put(&gp->gs, id, g);
     g->idx = gp->lgs->len;
     g_ptr_array_add(gp->lgs, g);
+    gp->g_cache[(guint64)id % G_CACHE] = g;
   }
   gp->last_g = g;
   return g;
@@ -474,7 +492,7 @@ is_gc_worker(genproc *gp, gint64 gid)
 {
   if (gid < 0)
     return FALSE;
-  lg *g = gp->last_g && gp->last_g->id == gid ? gp->last_g : idmap_get(&gp->gs, gid);
+  lg *g = find_g(gp, gid);
   return g && g->gcw == 1;
 }
 
@@ -564,7 +582,9 @@ p_final_cls(genproc *gp, const cur_span *c)
   return c->cls;
 }
 
-static void
+/* Inline: called two to four times per goroutine transition, mostly with
+ * `real` constant. */
+static inline __attribute__((always_inline)) void
 p_update(genproc *gp, lp *p, gint64 t, gboolean real)
 {
   gint64 g;
@@ -625,7 +645,9 @@ m_cls(const lm *m)
   return TA_STATE_NONE;
 }
 
-static void
+/* Inline: called two to four times per goroutine transition, mostly with
+ * `real` constant. */
+static inline __attribute__((always_inline)) void
 m_update(genproc *gp, lm *m, gint64 t, gboolean real)
 {
   if (!m)
@@ -675,7 +697,7 @@ syscall_block(genproc *gp, lm *m, gint64 t)
 {
   if (!m || !m->sys || m->g < 0)
     return;
-  lg *g = idmap_get(&gp->gs, m->g);
+  lg *g = find_g(gp, m->g);
   if (!g || g->gs != TA_GO_SYSCALL || g->sys_blocked)
     return;
   g->sys_blocked = TRUE;
@@ -721,6 +743,8 @@ compact_goroutine(genproc *gp, lg *g)
     ((lg *)g_ptr_array_index(gp->lgs, g->idx))->idx = g->idx;
   if (gp->last_g == g)
     gp->last_g = NULL;
+  if (gp->g_cache[(guint64)g->id % G_CACHE] == g)
+    gp->g_cache[(guint64)g->id % G_CACHE] = NULL;
   if (g->rstack)
     g_array_free(g->rstack, TRUE);
   g_free(g);
