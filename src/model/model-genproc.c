@@ -519,11 +519,12 @@ g_update(genproc *gp, lg *g, gint64 t, gboolean real)
 /* Procs numbered below this are found by index. */
 #define P_BY_ID_MAX 4096
 
+/* get_p for a proc not found by index. */
 static lp *
-get_p(genproc *gp, gint64 id, gint64 t)
+get_p_slow(genproc *gp, gint64 id)
 {
   gboolean small = id >= 0 && id < P_BY_ID_MAX;
-  lp *p = small ? (id < gp->n_p_by_id ? gp->p_by_id[id] : NULL) : idmap_get(&gp->ps, id);
+  lp *p = small ? NULL : idmap_get(&gp->ps, id);
   if (!p) {
     p = g_new0(lp, 1);
     p->id = id;
@@ -544,6 +545,17 @@ get_p(genproc *gp, gint64 id, gint64 t)
     g_ptr_array_add(gp->lps, p);
   }
   return p;
+}
+
+/* Inline: a few calls per goroutine transition, nearly always for a proc
+ * that exists and has a small id. */
+static inline lp *
+get_p(genproc *gp, gint64 id, gint64 t)
+{
+  (void)t;
+  if (G_LIKELY(id >= 0 && id < gp->n_p_by_id && gp->p_by_id[id]))
+    return gp->p_by_id[id];
+  return get_p_slow(gp, id);
 }
 
 /* An existing proc, or NULL. */
@@ -613,13 +625,12 @@ p_update(genproc *gp, lp *p, gint64 t, gboolean real)
 
 /* ---- threads ---- */
 
+/* get_m for a thread other than the last one. */
 static lm *
-get_m(genproc *gp, gint64 id, gint64 t)
+get_m_slow(genproc *gp, gint64 id)
 {
   if (id < 0)
     return NULL;
-  if (gp->last_m && gp->last_m->id == id)
-    return gp->last_m;
   lm *m = idmap_get(&gp->ms, id);
   if (!m) {
     m = g_new0(lm, 1);
@@ -631,6 +642,16 @@ get_m(genproc *gp, gint64 id, gint64 t)
   }
   gp->last_m = m;
   return m;
+}
+
+/* Inline: a few calls per goroutine transition, mostly for the last thread. */
+static inline lm *
+get_m(genproc *gp, gint64 id, gint64 t)
+{
+  (void)t;
+  if (G_LIKELY(gp->last_m && gp->last_m->id == id))
+    return gp->last_m;
+  return get_m_slow(gp, id);
 }
 
 static guint
