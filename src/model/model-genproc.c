@@ -152,6 +152,9 @@ idmap_free(idmap *m)
   memset(m, 0, sizeof *m);
 }
 
+/* Size of the direct-mapped cache in front of the goroutine map. */
+#define G_CACHE 256
+
 struct genproc {
   gp_config cfg;
   gp_out *out;
@@ -159,6 +162,11 @@ struct genproc {
   idmap gs, ps, ms;
   GPtrArray *lgs, *lps, *lms;   /* for freeing and finishing */
   lg *last_g;
+  lg *g_cache[G_CACHE];         /* live goroutines by id % G_CACHE */
+  lm *last_m;                   /* consecutive events are mostly on one thread */
+  /* Procs by id when it is small (Go numbers them from 0); others in ps. */
+  lp **p_by_id;
+  guint32 n_p_by_id;
   gint64 counts[GP_N_COUNTS];
   /* wait reason id -> state class + 1 */
   guint8 *reason_cls;
@@ -173,7 +181,8 @@ struct genproc {
   TaStringId forever;
   gint64 last_t;               /* time of the last event (for Go's clamp) */
   mm_acc cnt[GP_N_COUNTS];     /* open count buckets */
-  gint64 cnt_t, cnt_b;         /* the last time seen by count_sample, its bucket */
+  gint64 cnt_b;                /* the count bucket of the last time seen */
+  gint64 cnt_lo, cnt_hi;       /* its time range: most events fall in it */
 };
 
 /* ---- helpers ---- */
@@ -209,14 +218,35 @@ count_flush(genproc *gp, guint which)
   gp->cnt[which].b = G_MININT64;
 }
 
+/* Sets cnt_b to t's count bucket. Times rarely leave the bucket of the
+ * previous event, so the division is skipped while they stay in it. */
 static inline void
-count_sample(genproc *gp, guint which, gint64 t)
+count_bucket(genproc *gp, gint64 t)
 {
-  if (t != gp->cnt_t) {
-    gint64 origin = gp->cfg.shift && !gp->cfg.provisional ? gp->cfg.origin : gp->out->sync_time;
-    gp->cnt_t = t;
-    gp->cnt_b = (t - origin) >> gp->cfg.count_shift;
-  }
+  if (G_LIKELY(t >= gp->cnt_lo && t < gp->cnt_hi))
+    return;
+  gint64 origin = gp->cfg.shift && !gp->cfg.provisional ? gp->cfg.origin : gp->out->sync_time;
+  gint64 width = (gint64)1 << gp->cfg.count_shift;
+  gp->cnt_b = (t - origin) >> gp->cfg.count_shift;
+  gp->cnt_lo = t - ((t - origin) & (width - 1));
+  gp->cnt_hi = gp->cnt_lo <= G_MAXINT64 - width ? gp->cnt_lo + width : G_MAXINT64;
+}
+
+/* Forgets the cached bucket (its origin changed). */
+static void
+count_bucket_reset(genproc *gp)
+{
+  gp->cnt_lo = G_MAXINT64;
+  gp->cnt_hi = G_MININT64;
+}
+
+/* Samples count `which` after a change; `dir` is the sign of the change
+ * (0: unknown). Each change is sampled, so the previous value is the
+ * bucket's last: a decrease cannot raise its max, an increase its min. */
+static inline void
+count_sample_dir(genproc *gp, guint which, gint64 t, gint dir)
+{
+  count_bucket(gp, t);
   mm_acc *a = &gp->cnt[which];
   gint64 v = gp->counts[which];
   if (a->b != gp->cnt_b) {
@@ -224,20 +254,31 @@ count_sample(genproc *gp, guint which, gint64 t)
     *a = (mm_acc){ gp->cnt_b, v, v, v };
     return;
   }
-  if (v < a->min)
+  if (dir <= 0 && v < a->min)
     a->min = v;
-  if (v > a->max)
+  if (dir >= 0 && v > a->max)
     a->max = v;
   a->last = v;
 }
 
-static void
-count_add(genproc *gp, gint which, gint64 delta, gint64 t)
+static inline void
+count_sample(genproc *gp, guint which, gint64 t)
 {
-  if (which < 0)
-    return;
-  gp->counts[which] += delta;
-  count_sample(gp, (guint)which, t);
+  count_sample_dir(gp, which, t, 0);
+}
+
+/* One count leaves (`from`), another gains (`to`), at t; -1: none. */
+static inline void
+count_move(genproc *gp, gint from, gint to, gint64 t)
+{
+  if (from >= 0) {
+    gp->counts[from]--;
+    count_sample_dir(gp, (guint)from, t, -1);
+  }
+  if (to >= 0) {
+    gp->counts[to]++;
+    count_sample_dir(gp, (guint)to, t, +1);
+  }
 }
 
 static gint
@@ -267,26 +308,26 @@ m_count_index(guint cls)
   return -1;
 }
 
+/* A span that ends inside the generation, to the track's level-0 buckets
+ * and (when kept) its span list. */
 static void
-span_emit(genproc *gp, gp_track *tr, const cur_span *c, gint64 end, guint8 end_flags,
-          TaStackId end_stack, guint cls)
+span_emit_kept(genproc *gp, gp_track *tr, const cur_span *c, gint64 end, guint8 end_flags,
+               TaStackId end_stack, guint cls)
 {
   tr->n_internal++;
   if (gp->cfg.shift)
     ms_l0_add_span(&tr->l0, gp->cfg.shift, gp->cfg.origin, c->start, end, cls);
-  if (tr->spans) {
-    TaSpan s = { 0 };
-    s.start = c->start;
-    s.end = end;
-    s.state = (guint8)cls;
-    s.flags = c->flags | end_flags;
-    s.reason = c->reason;
-    s.stack = c->stack;
-    s.end_stack = end_stack;
-    s.g = c->g;
-    s.p = c->p;
-    g_array_append_val(tr->spans, s);
-  }
+  TaSpan s = { 0 };
+  s.start = c->start;
+  s.end = end;
+  s.state = (guint8)cls;
+  s.flags = c->flags | end_flags;
+  s.reason = c->reason;
+  s.stack = c->stack;
+  s.end_stack = end_stack;
+  s.g = c->g;
+  s.p = c->p;
+  g_array_append_val(tr->spans, s);
 }
 
 static void
@@ -305,13 +346,11 @@ piece_from(gp_piece *pc, const cur_span *c, guint cls)
   pc->go_state = c->go_state;
 }
 
-/* Closes the current span of a track at t. `cls` is the final class. */
+/* cur_close for a head, or a track whose spans are kept. */
 static void
-cur_close(genproc *gp, gp_track *tr, cur_span *c, gint64 t, guint8 end_flags, TaStackId end_stack,
-          guint cls)
+cur_close_slow(genproc *gp, gp_track *tr, cur_span *c, gint64 t, guint8 end_flags,
+               TaStackId end_stack, guint cls)
 {
-  if (!c->open)
-    return;
   if (c->head) {
     piece_from(&tr->head, c, cls);
     tr->head.end = t;
@@ -319,10 +358,29 @@ cur_close(genproc *gp, gp_track *tr, cur_span *c, gint64 t, guint8 end_flags, Ta
     tr->head.flags |= end_flags;
     tr->has_head = TRUE;
   } else {
-    span_emit(gp, tr, c, t, end_flags, end_stack, cls);
+    span_emit_kept(gp, tr, c, t, end_flags, end_stack, cls);
   }
   c->open = FALSE;
   c->head = FALSE;
+}
+
+/* Closes the current span of a track at t. `cls` is the final class.
+ * Inline: it runs two or three times per event, nearly always for a span
+ * that only goes to the level-0 buckets (end_flags and end_stack unused). */
+static inline void
+cur_close(genproc *gp, gp_track *tr, cur_span *c, gint64 t, guint8 end_flags, TaStackId end_stack,
+          guint cls)
+{
+  if (!c->open)
+    return;
+  if (G_UNLIKELY(c->head || tr->spans)) {
+    cur_close_slow(gp, tr, c, t, end_flags, end_stack, cls);
+    return;
+  }
+  tr->n_internal++;
+  if (gp->cfg.shift)
+    ms_l0_add_span_inline(&tr->l0, gp->cfg.shift, gp->cfg.origin, c->start, t, cls);
+  c->open = FALSE;
 }
 
 static void
@@ -377,12 +435,25 @@ g_cls(genproc *gp, const lg *g)
   }
 }
 
+/* A live goroutine, or NULL. */
 static lg *
-get_g(genproc *gp, gint64 id, gint64 t)
+find_g(genproc *gp, gint64 id)
 {
   if (gp->last_g && gp->last_g->id == id)
     return gp->last_g;
+  lg **slot = &gp->g_cache[(guint64)id % G_CACHE];
+  if (*slot && (*slot)->id == id)
+    return *slot;
   lg *g = idmap_get(&gp->gs, id);
+  if (g)
+    *slot = g;
+  return g;
+}
+
+static lg *
+get_g(genproc *gp, gint64 id, gint64 t)
+{
+  lg *g = find_g(gp, id);
   if (!g) {
     g = g_new0(lg, 1);
     g->id = id;
@@ -393,6 +464,7 @@ get_g(genproc *gp, gint64 id, gint64 t)
     idmap_put(&gp->gs, id, g);
     g->idx = gp->lgs->len;
     g_ptr_array_add(gp->lgs, g);
+    gp->g_cache[(guint64)id % G_CACHE] = g;
   }
   gp->last_g = g;
   return g;
@@ -420,7 +492,7 @@ is_gc_worker(genproc *gp, gint64 gid)
 {
   if (gid < 0)
     return FALSE;
-  lg *g = idmap_get(&gp->gs, gid);
+  lg *g = find_g(gp, gid);
   return g && g->gcw == 1;
 }
 
@@ -444,20 +516,55 @@ g_update(genproc *gp, lg *g, gint64 t, gboolean real)
 
 /* ---- procs ---- */
 
+/* Procs numbered below this are found by index. */
+#define P_BY_ID_MAX 4096
+
+/* get_p for a proc not found by index. */
 static lp *
-get_p(genproc *gp, gint64 id, gint64 t)
+get_p_slow(genproc *gp, gint64 id)
 {
-  lp *p = idmap_get(&gp->ps, id);
+  gboolean small = id >= 0 && id < P_BY_ID_MAX;
+  lp *p = small ? NULL : idmap_get(&gp->ps, id);
   if (!p) {
     p = g_new0(lp, 1);
     p->id = id;
     p->ps = TA_PROC_UNDETERMINED;
     p->g = p->sys_g = TA_ID_NONE;
     /* its track is made with its first span */
-    idmap_put(&gp->ps, id, p);
+    if (small) {
+      if (id >= gp->n_p_by_id) {
+        guint32 n = MAX((guint32)id + 1, gp->n_p_by_id * 2);
+        gp->p_by_id = g_renew(lp *, gp->p_by_id, n);
+        memset(gp->p_by_id + gp->n_p_by_id, 0, (n - gp->n_p_by_id) * sizeof(lp *));
+        gp->n_p_by_id = n;
+      }
+      gp->p_by_id[id] = p;
+    } else {
+      idmap_put(&gp->ps, id, p);
+    }
     g_ptr_array_add(gp->lps, p);
   }
   return p;
+}
+
+/* Inline: a few calls per goroutine transition, nearly always for a proc
+ * that exists and has a small id. */
+static inline lp *
+get_p(genproc *gp, gint64 id, gint64 t)
+{
+  (void)t;
+  if (G_LIKELY(id >= 0 && id < gp->n_p_by_id && gp->p_by_id[id]))
+    return gp->p_by_id[id];
+  return get_p_slow(gp, id);
+}
+
+/* An existing proc, or NULL. */
+static lp *
+find_p(genproc *gp, gint64 id)
+{
+  if (id >= 0 && id < P_BY_ID_MAX)
+    return id < gp->n_p_by_id ? gp->p_by_id[id] : NULL;
+  return idmap_get(&gp->ps, id);
 }
 
 static guint
@@ -487,7 +594,9 @@ p_final_cls(genproc *gp, const cur_span *c)
   return c->cls;
 }
 
-static void
+/* Inline: called two to four times per goroutine transition, mostly with
+ * `real` constant. */
+static inline __attribute__((always_inline)) void
 p_update(genproc *gp, lp *p, gint64 t, gboolean real)
 {
   gint64 g;
@@ -516,8 +625,9 @@ p_update(genproc *gp, lp *p, gint64 t, gboolean real)
 
 /* ---- threads ---- */
 
+/* get_m for a thread other than the last one. */
 static lm *
-get_m(genproc *gp, gint64 id, gint64 t)
+get_m_slow(genproc *gp, gint64 id)
 {
   if (id < 0)
     return NULL;
@@ -530,7 +640,18 @@ get_m(genproc *gp, gint64 id, gint64 t)
     idmap_put(&gp->ms, id, m);
     g_ptr_array_add(gp->lms, m);
   }
+  gp->last_m = m;
   return m;
+}
+
+/* Inline: a few calls per goroutine transition, mostly for the last thread. */
+static inline lm *
+get_m(genproc *gp, gint64 id, gint64 t)
+{
+  (void)t;
+  if (G_LIKELY(gp->last_m && gp->last_m->id == id))
+    return gp->last_m;
+  return get_m_slow(gp, id);
 }
 
 static guint
@@ -545,7 +666,9 @@ m_cls(const lm *m)
   return TA_STATE_NONE;
 }
 
-static void
+/* Inline: called two to four times per goroutine transition, mostly with
+ * `real` constant. */
+static inline __attribute__((always_inline)) void
 m_update(genproc *gp, lm *m, gint64 t, gboolean real)
 {
   if (!m)
@@ -582,8 +705,7 @@ m_update(genproc *gp, lm *m, gint64 t, gboolean real)
   if (cls != TA_STATE_NONE)
     cur_open(c, FALSE, t, cls, 0, 0, 0, g, m->p, jkey, 0);
   if (old != cls) {
-    count_add(gp, m_count_index(old), -1, t);
-    count_add(gp, m_count_index(cls), +1, t);
+    count_move(gp, m_count_index(old), m_count_index(cls), t);
   }
 }
 
@@ -596,7 +718,7 @@ syscall_block(genproc *gp, lm *m, gint64 t)
 {
   if (!m || !m->sys || m->g < 0)
     return;
-  lg *g = idmap_get(&gp->gs, m->g);
+  lg *g = find_g(gp, m->g);
   if (!g || g->gs != TA_GO_SYSCALL || g->sys_blocked)
     return;
   g->sys_blocked = TRUE;
@@ -642,6 +764,8 @@ compact_goroutine(genproc *gp, lg *g)
     ((lg *)g_ptr_array_index(gp->lgs, g->idx))->idx = g->idx;
   if (gp->last_g == g)
     gp->last_g = NULL;
+  if (gp->g_cache[(guint64)g->id % G_CACHE] == g)
+    gp->g_cache[(guint64)g->id % G_CACHE] = NULL;
   if (g->rstack)
     g_array_free(g->rstack, TRUE);
   g_free(g);
@@ -784,7 +908,7 @@ go_transition(genproc *gp, const mev *ev)
       }
     } else {
       if (gp_p >= 0) {
-        lp *p = idmap_get(&gp->ps, gp_p);
+        lp *p = find_p(gp, gp_p);
         if (p && p->sys_g == g->id) {
           p->sys_g = TA_ID_NONE;
           p_update(gp, p, t, TRUE);
@@ -804,8 +928,7 @@ go_transition(genproc *gp, const mev *ev)
   guint old_cls = c->open ? c->cls : TA_STATE_NONE;
   guint8 end_flags = nw == TA_GO_NOT_EXIST ? TA_SPAN_ENDS_IN_DEATH : 0;
   cur_close(gp, g->tr, c, t, end_flags, stack, old_cls);
-  count_add(gp, go_count_index(old), -1, t);
-  count_add(gp, go_count_index(nw), +1, t);
+  count_move(gp, go_count_index(old), go_count_index(nw), t);
   g->gs = nw;
   g->reason = 0;
   if (nw == TA_GO_WAITING || nw == TA_GO_RUNNABLE)
@@ -1125,7 +1248,7 @@ genproc_new(const gp_config *cfg)
   gp->last_t = cfg->floor;
   for (guint i = 0; i < GP_N_COUNTS; i++)
     gp->cnt[i].b = G_MININT64;
-  gp->cnt_t = G_MININT64;
+  count_bucket_reset(gp);
   gp->gc_worker_fn = ms_intern(cfg->strtab, "runtime.gcBgMarkWorker",
                                strlen("runtime.gcBgMarkWorker"));
   gp->forever = ms_intern(cfg->strtab, "forever", strlen("forever"));
@@ -1154,6 +1277,7 @@ genproc_free(genproc *gp)
   g_ptr_array_free(gp->lms, TRUE);
   idmap_free(&gp->gs);
   idmap_free(&gp->ps);
+  g_free(gp->p_by_id);
   idmap_free(&gp->ms);
   idmap_free(&gp->status_sys);
   idmap_free(&gp->stolen);
@@ -1183,6 +1307,7 @@ genproc_mev(genproc *gp, mev *evp)
       o->sync_time = ev.time;
       if (gp->cfg.provisional)
         gp->cfg.origin = ev.time;
+      count_bucket_reset(gp);
       for (guint i = 0; i < GP_N_COUNTS; i++)
         count_sample(gp, i, ev.time);
     }

@@ -355,6 +355,22 @@ typedef struct {
 
 void ms_l0_init(ms_l0 *l);
 void ms_l0_add_span(ms_l0 *l, guint shift, gint64 origin, gint64 start, gint64 end, guint cls);
+
+/* ms_l0_add_span, with its common case inline: a span within the open
+ * bucket (most spans are far shorter than a bucket). */
+static inline void
+ms_l0_add_span_inline(ms_l0 *l, guint shift, gint64 origin, gint64 start, gint64 end, guint cls)
+{
+  gint64 s = start - origin, e = end - origin;
+  if (G_LIKELY(e > s && l->acc.b == (s >> shift) && ((e - 1) >> shift) == l->acc.b)) {
+    l->n_spans++;
+    l->acc.t[cls] += e - s;
+    l->acc.mask |= 1u << cls;
+    l->acc.count++;
+    return;
+  }
+  ms_l0_add_span(l, shift, origin, start, end, cls);
+}
 void ms_l0_finish(ms_l0 *l);
 void ms_l0_clear(ms_l0 *l);
 /* Feeds encoded L0 contributions into a track. */
