@@ -395,12 +395,13 @@ publish(ta_store *s, ta_index_opts *o, gboolean final, double t0)
     o->first_publish_s = now_s() - t0;
   /* A generation's worth of transient memory was just freed: give it back,
    * so that resident memory measures what the model keeps (after the
-   * snapshot is out: the viewer need not wait for it). In the viewer only
-   * once the pass is over: malloc_trim also drops the pages of the main
-   * thread's free memory, and each frame after a snapshot then faulted its
-   * paint buffers in again (some 3500 page faults, 17-19 ms instead of
-   * 8-10 ms of main-thread CPU, ui-bench stall). */
-  if (final || !o->background)
+   * snapshot is out: the viewer need not wait for it). Not in the
+   * background: malloc_trim also drops the pages of the main thread's free
+   * memory, and each frame after a snapshot then faulted its paint buffers
+   * in again (some 3500 page faults, 17-19 ms instead of 8-10 ms of
+   * main-thread CPU, ui-bench stall); the viewer trims itself once the pass
+   * is over (ta-paint-memory.c). */
+  if (!o->background)
     malloc_trim(0);
 }
 

@@ -530,10 +530,11 @@ typedef struct {
   const char *cache_dir;
   /* Indexing threads past the first snapshot run at a lower priority, so
    * that an interactive process keeps the cores for its main thread, and
-   * free memory goes back to the system once, when indexing ends, not after
-   * every snapshot, so that it keeps its own pages (the viewer sets it; a
-   * batch tool should not: it would only lose the cores to other
-   * processes). */
+   * free memory is not handed back to the system (malloc_trim) after each
+   * snapshot: that drops the main thread's free pages too, which its next
+   * frames fault in again. The application trims when it sees fit (the
+   * viewer sets this; a batch tool should not: it would only lose the cores
+   * to other processes). */
   gboolean index_in_background;
 } TaModelOptions;
 

@@ -11,9 +11,7 @@
 
 #include "ta-application.h"
 #include "ta-app-window.h"
-
-#include <malloc.h>
-#include <string.h>
+#include "ta-paint-memory.h"
 
 struct _TaApplication
 {
@@ -123,58 +121,6 @@ quit_action (GSimpleAction *action, GVariant *param, gpointer user_data)
   g_application_quit (G_APPLICATION (user_data));
 }
 
-/* Each frame paints through a few window-sized buffers (8-16 MB at
- * 1920x1080) that glibc carves from the main heap. The first frames of a
- * trace page faulted their pages in: some 4000 minor faults, ~10 ms of a
- * 20 ms frame, while the index workers compete for the cores. So big
- * blocks stay in the heap instead of becoming fresh mappings, freed heap
- * memory is not handed back at once, and at startup a worker thread
- * touches a heap's worth of pages, which the frames then reuse. */
-#define PAINT_MEMORY_BLOCK (8u << 20)
-#define PAINT_MEMORY_BLOCKS 6
-
-typedef struct
-{
-  void *blocks[PAINT_MEMORY_BLOCKS];
-} PaintMemory;
-
-static gboolean
-paint_memory_release (gpointer data)
-{
-  PaintMemory *pm = data;
-
-  for (guint i = PAINT_MEMORY_BLOCKS; i-- > 0;)
-    free (pm->blocks[i]);
-  g_free (pm);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-paint_memory_touch (gpointer data)
-{
-  PaintMemory *pm = data;
-
-  for (guint i = 0; i < PAINT_MEMORY_BLOCKS; i++)
-    if (pm->blocks[i])
-      memset (pm->blocks[i], 0, PAINT_MEMORY_BLOCK);
-  /* Freed by the main thread: freed here they would go back to the main
-   * heap all the same, but the release must not race its allocations. */
-  g_idle_add_full (G_PRIORITY_LOW, paint_memory_release, pm, NULL);
-  return NULL;
-}
-
-static void
-paint_memory_prepare (void)
-{
-  PaintMemory *pm = g_new0 (PaintMemory, 1);
-
-  mallopt (M_MMAP_THRESHOLD, 32 << 20);
-  mallopt (M_TRIM_THRESHOLD, 128 << 20);
-  for (guint i = 0; i < PAINT_MEMORY_BLOCKS; i++)
-    pm->blocks[i] = malloc (PAINT_MEMORY_BLOCK);
-  g_thread_unref (g_thread_new ("ta-paint-memory", paint_memory_touch, pm));
-}
-
 static void
 ta_application_startup (GApplication *app)
 {
@@ -192,8 +138,7 @@ ta_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (ta_application_parent_class)->startup (app);
 
-  if (!g_getenv ("TA_NO_PAINT_MEMORY"))
-    paint_memory_prepare ();
+  ta_paint_memory_setup ();
   TA_APPLICATION (app)->settings = settings_new_if_installed ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (app), entries, G_N_ELEMENTS (entries), app);

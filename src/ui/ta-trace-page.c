@@ -11,6 +11,7 @@
 
 #include "ta-trace-page-private.h"
 #include "ta-application.h"
+#include "ta-paint-memory.h"
 
 G_DEFINE_FINAL_TYPE (TaTracePage, ta_trace_page, GTK_TYPE_WIDGET)
 
@@ -128,6 +129,9 @@ failed_cb (TaTracePage *self, GError *error)
 static void
 finished_cb (TaTracePage *self)
 {
+  /* The indexing's transient memory goes back to the system now (the
+   * model leaves that to us, see index_in_background). */
+  ta_paint_memory_trim ();
   set_loading (self, FALSE);
   update_subtitle (self);
   ta_trace_page_update_cpu (self);
