@@ -356,6 +356,35 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
   return line->px;
 }
 
+/* The keys of the summary rows visible in `height` whose line `cache`
+ * lacks, top to bottom (rows drawn from exact spans or as metrics need
+ * none: as draw_heavy decides). */
+static GArray *
+visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewport *vp, int height)
+{
+  GArray *keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
+  double y_off = timeline_scroll_y (self);
+  gboolean window_covers = self->window && ta_window_get_start (self->window) <= vp->start
+                           && ta_window_get_end (self->window) >= vp->end;
+
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+    {
+      Row r;
+      double y;
+      if (!timeline_get_row (self, i, &r))
+        break;
+      y = RULER_H + r.top - y_off;
+      if (y > height)
+        break;
+      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
+          || (window_covers && timeline_window_track_index (self, &r.key) >= 0)
+          || g_hash_table_contains (cache->table, &r.key))
+        continue;
+      g_array_append_val (keys, r.key);
+    }
+  return keys;
+}
+
 /* Zoomed out, the visible rows' summary lines are half of a frame. When
  * many are missing, a worker thread computes every other one while the
  * main thread computes the rest (snapshots may be read from any thread),
@@ -391,31 +420,13 @@ static void
 prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, int height)
 {
   RowLineCache *cache = &self->lines;
-  double y_off = timeline_scroll_y (self);
-  g_autoptr (GArray) keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
-  gboolean window_covers = self->window && ta_window_get_start (self->window) <= vp->start
-                           && ta_window_get_end (self->window) >= vp->end;
+  g_autoptr (GArray) keys = NULL;
   TaColorMixer mixer;
   LineJob job, worker;
   GThread *thread;
 
   row_lines_use_for (cache, self->snap, vp, ncols);
-  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
-    {
-      Row r;
-      double y;
-      if (!timeline_get_row (self, i, &r))
-        break;
-      y = RULER_H + r.top - y_off;
-      if (y > height)
-        break;
-      /* As draw_heavy decides: rows drawn from exact spans or as metrics need no line. */
-      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
-          || (window_covers && timeline_window_track_index (self, &r.key) >= 0)
-          || g_hash_table_contains (cache->table, &r.key))
-        continue;
-      g_array_append_val (keys, r.key);
-    }
+  keys = visible_rows_missing_lines (self, cache, vp, height);
   if (keys->len < PARALLEL_LINES_MIN || g_hash_table_size (cache->table) + keys->len >= ROW_LINES_MAX)
     return;
   ensure_cov (self, ncols);
@@ -1210,29 +1221,15 @@ prepare_visible_lines (TaTimeline *self, RowLineCache *cache, TaSnapshot *snap, 
                        guint ncols, gint64 deadline)
 {
   int height = gtk_widget_get_height (GTK_WIDGET (self));
-  double y_off = timeline_scroll_y (self);
+  g_autoptr (GArray) keys = NULL;
 
   row_lines_use_for (cache, snap, vp, ncols);
-  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+  keys = visible_rows_missing_lines (self, cache, vp, height);
+  for (guint k = 0; k < keys->len; k++)
     {
-      Row r;
-      double y;
-      if (!timeline_get_row (self, i, &r))
-        break;
-      y = RULER_H + r.top - y_off;
-      if (y > height)
-        break;
-      /* Rows drawn from exact spans or as metrics need no line. */
-      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
-          || (self->window && timeline_window_track_index (self, &r.key) >= 0
-              && ta_window_get_start (self->window) <= vp->start && ta_window_get_end (self->window) >= vp->end))
-        continue;
-      if (!g_hash_table_contains (cache->table, &r.key))
-        {
-          row_line_in (self, cache, &r.key);
-          if (g_get_monotonic_time () > deadline)
-            return FALSE;
-        }
+      row_line_in (self, cache, &g_array_index (keys, TaTrackKey, k));
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
     }
   return TRUE;
 }
