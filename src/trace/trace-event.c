@@ -102,14 +102,23 @@ proc_transition(ta_transition *t, int64_t id, int from, int to)
   t->new_state = to;
 }
 
+static void
+own_stack(ta_transition *t, const ta_event *ev)
+{
+  uint64_t stack = ta_event_stack_id(ev);
+  t->has_stack = stack != 0;
+  t->stack_id = stack;
+}
+
 bool
-ta_event_transition(const ta_event *ev, ta_transition *t)
+ta_event_transition_ids(const ta_event *ev, ta_transition *t)
 {
   if (ev->kind != TA_KIND_STATE_TRANSITION)
     return false;
-  memset(t, 0, sizeof *t);
   t->reason = (ta_str){ "", 0 };
-  uint64_t stack = ta_event_stack_id(ev);
+  t->reason_id = 0;
+  t->has_stack = false;
+  t->stack_id = 0;
   switch (ev->type) {
   case TA_EV_PROC_START:
     proc_transition(t, (int64_t)ev->args[0], TA_PROC_IDLE, TA_PROC_RUNNING);
@@ -150,9 +159,8 @@ ta_event_transition(const ta_event *ev, ta_transition *t)
   case TA_EV_GO_STOP:
   case TA_EV_GO_BLOCK:
     go_transition(t, ev->g, TA_GO_RUNNING, ev->type == TA_EV_GO_STOP ? TA_GO_RUNNABLE : TA_GO_WAITING);
-    ta_event_string(ev, ev->args[0], &t->reason);
-    t->has_stack = stack != 0;
-    t->stack_id = stack;
+    t->reason_id = ev->args[0];
+    own_stack(t, ev);
     break;
   case TA_EV_GO_UNBLOCK:
   case TA_EV_GO_SWITCH:
@@ -161,8 +169,7 @@ ta_event_transition(const ta_event *ev, ta_transition *t)
     break;
   case TA_EV_GO_SYSCALL_BEGIN:
     go_transition(t, ev->g, TA_GO_RUNNING, TA_GO_SYSCALL);
-    t->has_stack = stack != 0;
-    t->stack_id = stack;
+    own_stack(t, ev);
     break;
   case TA_EV_GO_SYSCALL_END:
     go_transition(t, ev->g, TA_GO_SYSCALL, TA_GO_RUNNING);
@@ -174,13 +181,22 @@ ta_event_transition(const ta_event *ev, ta_transition *t)
   case TA_EV_GO_STATUS_STACK: {
     static const int to[] = { TA_GO_UNDETERMINED, TA_GO_RUNNABLE, TA_GO_RUNNING, TA_GO_SYSCALL, TA_GO_WAITING };
     go_transition(t, (int64_t)ev->args[0], (int)ev->derived, to[ev->args[2] < 5 ? ev->args[2] : 0]);
-    t->has_stack = stack != 0;
-    t->stack_id = stack;
+    own_stack(t, ev);
     break;
   }
   default:
     return false;
   }
+  return true;
+}
+
+bool
+ta_event_transition(const ta_event *ev, ta_transition *t)
+{
+  if (!ta_event_transition_ids(ev, t))
+    return false;
+  if (t->reason_id)
+    ta_event_string(ev, t->reason_id, &t->reason);
   return true;
 }
 

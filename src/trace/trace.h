@@ -237,10 +237,15 @@ typedef struct {
   int64_t id;
   int old_state, new_state;  /* ta_go_state or ta_proc_state */
   ta_str reason;
+  uint64_t reason_id;        /* the reason's string ID; 0: none */
   bool has_stack;            /* Go's Stack != NoStack */
   uint64_t stack_id;
 } ta_transition;
 bool ta_event_transition(const ta_event *ev, ta_transition *out);
+/* The same without looking the reason string up (`reason` stays empty,
+ * `reason_id` says which it is): for callers that map strings themselves,
+ * once per event. */
+bool ta_event_transition_ids(const ta_event *ev, ta_transition *out);
 
 /* Sync details. */
 typedef struct {
