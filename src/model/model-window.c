@@ -14,6 +14,11 @@
 
 G_DEFINE_BOXED_TYPE(TaWindow, ta_window, ta_window_ref, ta_window_unref)
 
+typedef struct {
+  gint64 *start, *end;
+  guint8 *state;
+} span_columns;
+
 struct _TaWindow {
   gint ref;
   TaSnapshot *snap;
@@ -21,6 +26,7 @@ struct _TaWindow {
   guint n;
   TaTrackKey *keys;
   GArray **spans;
+  span_columns *columns;   /* per track, built with the window */
 };
 
 TaWindow *
@@ -35,9 +41,16 @@ ta_window_unref(TaWindow *w)
 {
   if (!w || !g_atomic_int_dec_and_test(&w->ref))
     return;
-  for (guint i = 0; i < w->n; i++)
+  for (guint i = 0; i < w->n; i++) {
     g_array_free(w->spans[i], TRUE);
+    if (w->columns) {
+      g_free(w->columns[i].start);
+      g_free(w->columns[i].end);
+      g_free(w->columns[i].state);
+    }
+  }
   g_free(w->spans);
+  g_free(w->columns);
   g_free(w->keys);
   ta_snapshot_unref(w->snap);
   g_free(w);
@@ -76,6 +89,35 @@ ta_window_get_spans(const TaWindow *w, guint i, gsize *n_spans)
   }
   *n_spans = w->spans[i]->len;
   return (const TaSpan *)w->spans[i]->data;
+}
+
+void
+ta_window_get_span_columns(const TaWindow *w, guint i, const gint64 **starts, const gint64 **ends,
+                           const guint8 **states)
+{
+  gboolean ok = i < w->n && w->columns;
+  *starts = ok ? w->columns[i].start : NULL;
+  *ends = ok ? w->columns[i].end : NULL;
+  *states = ok ? w->columns[i].state : NULL;
+}
+
+static void
+build_columns(TaWindow *w)
+{
+  w->columns = g_new0(span_columns, w->n);
+  for (guint i = 0; i < w->n; i++) {
+    guint n = w->spans[i]->len;
+    const TaSpan *spans = (const TaSpan *)w->spans[i]->data;
+    span_columns *c = &w->columns[i];
+    c->start = g_new(gint64, MAX(n, 1));
+    c->end = g_new(gint64, MAX(n, 1));
+    c->state = g_new(guint8, MAX(n, 1));
+    for (guint k = 0; k < n; k++) {
+      c->start[k] = spans[k].start;
+      c->end[k] = spans[k].end;
+      c->state[k] = (guint8)MIN((guint)spans[k].state, G_MAXUINT8);
+    }
+  }
 }
 
 TaSnapshot *
@@ -477,5 +519,6 @@ ta_wreq_run(ta_wreq *rq, GCancellable *cancellable, GError **error)
   }
   for (guint i = 0; i < rq->n; i++)
     g_array_sort(w->spans[i], cmp_span);
+  build_columns(w);
   return w;
 }

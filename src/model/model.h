@@ -483,6 +483,11 @@ const TaTrackKey *ta_window_get_track(const TaWindow *win, guint i);
 /* Spans of track i, ascending start (non-overlapping within a track, except
  * TA_TRACK_SWEEP). The array lives as long as the window. */
 const TaSpan *ta_window_get_spans(const TaWindow *win, guint i, gsize *n_spans);
+/* The same spans' starts, ends and states (a TaState in a byte) as arrays
+ * of their own: zoomed out, a frame walks millions of sub-pixel spans for
+ * these 17 of a TaSpan's bytes. They live as long as the window. */
+void ta_window_get_span_columns(const TaWindow *win, guint i, const gint64 **starts,
+                                const gint64 **ends, const guint8 **states);
 /* Snapshot the window was decoded against (resolves its strings/stacks). */
 TaSnapshot *ta_window_get_snapshot(const TaWindow *win);
 

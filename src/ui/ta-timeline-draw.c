@@ -511,8 +511,7 @@ thin_span_add (gint64 *cov, const TaViewport *vp, double nspp, guint ncols, gint
 /* One state row from exact spans: spans of a pixel or more as boxes
  * (labelled when wide), thinner ones merged per pixel column by coverage. */
 static void
-raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, const SpanTimes *times, gsize n,
-                  guint32 base)
+raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize n, guint32 base)
 {
   TaTimeline *self = h->self;
   const TaViewport *vp = &h->vp;
@@ -527,16 +526,21 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, const
   int y0, y1;
   TaColorMixer mixer;
   ThinColumn last = { 0, 0, -1 };    /* no offset falls in it */
+  const gint64 *starts = NULL, *ends = NULL;
+  const guint8 *states = NULL;
 
   for (guint c = 0; c < ncols; c++)
     h->line[c] = base;
+  if (n)
+    ta_window_get_span_columns (self->window, (guint)timeline_window_track_index (self, &row->key), &starts,
+                                &ends, &states);
   /* Skip spans ending before the view (binary search). */
   {
     gsize lo = 0, hi = n;
     while (lo < hi)
       {
         gsize mid = lo + (hi - lo) / 2;
-        if (times->end[mid] <= vp->start)
+        if (ends[mid] <= vp->start)
           lo = mid + 1;
         else
           hi = mid;
@@ -546,11 +550,11 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, const
   /* cov is all zero between calls: only the columns thin spans touched
    * are cleared again afterwards. The span itself is only read when it
    * is a pixel wide or more. */
-  for (; i < n && times->start[i] < vp->end; i++)
+  for (; i < n && starts[i] < vp->end; i++)
     {
       const TaSpan *s;
-      gint64 start = times->start[i], end = times->end[i];
-      guint state = times->state[i];
+      gint64 start = starts[i], end = ends[i];
+      guint state = states[i];
       double xa, xb;
       TaColor col;
 
@@ -941,12 +945,11 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
         {
           gsize n;
           const TaSpan *spans = timeline_window_spans_for (self, &r->key, h.vp.start, h.vp.end, &n);
-          const SpanTimes *times = spans ? timeline_window_times_for (self, &r->key) : NULL;
           guint32 base = i % 2 ? stripe : 0;
           if (spans || (self->window && timeline_window_track_index (self, &r->key) >= 0
                         && ta_window_get_start (self->window) <= h.vp.start
                         && ta_window_get_end (self->window) >= h.vp.end))
-            raster_row_spans (&h, r, y, spans, times, times ? n : 0, base);
+            raster_row_spans (&h, r, y, spans, spans ? n : 0, base);
           else
             raster_row_columns (&h, r, y, base);
         }

@@ -99,7 +99,6 @@ struct _TaTimeline
   /* exact spans */
   TaWindow     *window;
   GHashTable   *window_tracks;    /* TaTrackKey* -> index+1 */
-  GPtrArray    *window_times;     /* SpanTimes* per window track */
   GCancellable *window_cancel;
   gint64        pending_t0, pending_t1;
   guint         pending_tracks_hash;
@@ -186,15 +185,6 @@ double timeline_canvas_width (TaTimeline *self);
 double timeline_scroll_y (TaTimeline *self);
 guint timeline_key_hash (gconstpointer k);
 gboolean timeline_key_equal_cb (gconstpointer a, gconstpointer b);
-/* A window track's span times and states in arrays of their own, built
- * with the window: zoomed out, a frame walks millions of sub-pixel spans
- * for these 17 of a TaSpan's 64 bytes. */
-typedef struct {
-  gint64 *start, *end;
-  guint8 *state;
-} SpanTimes;
-
-const SpanTimes * timeline_window_times_for (TaTimeline *self, const TaTrackKey *key);
 const TaSpan * timeline_window_spans_for (TaTimeline *self, const TaTrackKey *key, gint64 t0, gint64 t1, gsize *n);
 int timeline_window_track_index (TaTimeline *self, const TaTrackKey *key);
 void timeline_schedule_window_request (TaTimeline *self);

@@ -185,77 +185,12 @@ timeline_window_spans_for (TaTimeline *self, const TaTrackKey *key, gint64 t0, g
   return ta_window_get_spans (self->window, (guint)i, n);
 }
 
-const SpanTimes *
-timeline_window_times_for (TaTimeline *self, const TaTrackKey *key)
-{
-  int i = timeline_window_track_index (self, key);
-  return i >= 0 && self->window_times && (guint)i < self->window_times->len
-           ? g_ptr_array_index (self->window_times, i) : NULL;
-}
-
-static void
-span_times_free (gpointer data)
-{
-  SpanTimes *t = data;
-  g_free (t->start);
-  g_free (t->end);
-  g_free (t->state);
-  g_free (t);
-}
-
-/* In a worker: the window's spans read once more, off the main thread. */
-static void
-window_times_thread (GTask *task, gpointer source, gpointer data, GCancellable *cancellable)
-{
-  TaWindow *win = data;
-  GPtrArray *all = g_ptr_array_new_with_free_func (span_times_free);
-
-  for (guint i = 0; i < ta_window_get_n_tracks (win); i++)
-    {
-      gsize n;
-      const TaSpan *spans = ta_window_get_spans (win, i, &n);
-      SpanTimes *t = g_new (SpanTimes, 1);
-      t->start = g_new (gint64, MAX (n, 1));
-      t->end = g_new (gint64, MAX (n, 1));
-      t->state = g_new (guint8, MAX (n, 1));
-      for (gsize k = 0; k < n; k++)
-        {
-          t->start[k] = spans[k].start;
-          t->end[k] = spans[k].end;
-          t->state[k] = (guint8)MIN ((guint)spans[k].state, G_MAXUINT8);
-        }
-      g_ptr_array_add (all, t);
-    }
-  g_task_return_pointer (task, all, (GDestroyNotify)g_ptr_array_unref);
-}
-
-static void
-window_times_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  TaTimeline *self = TA_TIMELINE (source);
-  TaWindow *win = g_task_get_task_data (G_TASK (result));
-  GPtrArray *times = g_task_propagate_pointer (G_TASK (result), NULL);
-
-  if (!times)
-    return;  /* cancelled: a newer window is on its way, or the timeline went */
-  g_clear_pointer (&self->window, ta_window_unref);
-  g_clear_pointer (&self->window_times, g_ptr_array_unref);
-  self->window = ta_window_ref (win);
-  self->window_times = times;
-  g_hash_table_remove_all (self->window_tracks);
-  for (guint i = 0; i < ta_window_get_n_tracks (win); i++)
-    g_hash_table_insert (self->window_tracks, (gpointer)ta_window_get_track (win, i),
-                         GINT_TO_POINTER (i + 1));
-  timeline_invalidate_heavy (self);
-}
-
 static void
 window_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   TaTimeline *self = user_data;
   g_autoptr (GError) error = NULL;
   TaWindow *win = ta_document_request_spans_finish (TA_DOCUMENT (source), result, &error);
-  GTask *task;
 
   if (!win)
     {
@@ -265,12 +200,13 @@ window_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       g_object_unref (self);
       return;
     }
-  /* The window is shown once its span times are split out (a few ms in a
-   * worker), so that no frame does it. */
-  task = g_task_new (self, self->window_cancel, window_times_ready_cb, NULL);
-  g_task_set_task_data (task, win, (GDestroyNotify)ta_window_unref);
-  g_task_run_in_thread (task, window_times_thread);
-  g_object_unref (task);
+  g_clear_pointer (&self->window, ta_window_unref);
+  self->window = win;
+  g_hash_table_remove_all (self->window_tracks);
+  for (guint i = 0; i < ta_window_get_n_tracks (win); i++)
+    g_hash_table_insert (self->window_tracks, (gpointer)ta_window_get_track (win, i),
+                         GINT_TO_POINTER (i + 1));
+  timeline_invalidate_heavy (self);
   g_object_unref (self);
 }
 
@@ -1109,7 +1045,6 @@ ta_timeline_dispose (GObject *object)
   ta_timeline_set_session (self, NULL);
   ta_timeline_set_document (self, NULL);
   g_clear_pointer (&self->window, ta_window_unref);
-  g_clear_pointer (&self->window_times, g_ptr_array_unref);
   g_clear_pointer (&self->heavy, gsk_render_node_unref);
   g_clear_pointer (&self->gutter, gsk_render_node_unref);
   for (guint i = 0; i < G_N_ELEMENTS (self->raster); i++)
