@@ -455,9 +455,14 @@ query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip
               return FALSE;
             }
           {
+            /* Buckets count the spans that begin in them: none means the
+             * column lies inside one span that began earlier. */
             g_autofree char *cw = ta_format_duration (b1 - b0);
-            g_string_append_printf (s, "%" G_GUINT64_FORMAT " span%s in %s", col->n_spans,
-                                    col->n_spans == 1 ? "" : "s", cw);
+            if (col->n_spans == 0)
+              g_string_append_printf (s, "Inside one span for %s", cw);
+            else
+              g_string_append_printf (s, "%" G_GUINT64_FORMAT " %s in %s", col->n_spans,
+                                      col->n_spans == 1 ? "span begins" : "spans begin", cw);
           }
           for (guint st = 1; st < TA_N_STATES; st++)
             if (col->time[st] > 0)

@@ -318,7 +318,7 @@ span_activated_cb (TaTimeline *timeline, const TaTrackKey *key, const TaSpan *sp
         {
           g_autofree char *n = g_strdup_printf ("%" G_GUINT64_FORMAT, col.n_spans);
           g_autofree char *cw = ta_format_duration (b1 - b0);
-          add_kv (box, text, "Spans", n);
+          add_kv (box, text, "Spans beginning", n);
           add_kv (box, text, "Around", cw);
           for (guint st = 1; st < TA_N_STATES; st++)
             if (col.time[st] > 0)
