@@ -245,6 +245,8 @@ stats(const char *path)
   id_set_init(&goroutines);
   id_set_init(&procs);
   id_set_init(&threads);
+  /* Events of one thread mostly come in runs: its bit is set once a run. */
+  int64_t run_m = TA_NO_ID;
   /* Events come in batches: less call overhead per event. */
   ta_event evs[64];
   int r;
@@ -256,8 +258,10 @@ stats(const char *path)
     for (int i = 0; i < r; i++) {
       const ta_event *ev = &evs[i];
       by_kind[ev->kind]++;
-      /* Unconditionally: which thread comes next is hard to predict. */
-      id_set_add(&threads, ev->m);
+      if (ev->m != run_m) {
+        run_m = ev->m;
+        id_set_add(&threads, run_m);
+      }
       /* A table test first: most events need nothing more. */
       if (__builtin_expect(stats_role[ev->type] == STATS_PLAIN, 1))
         continue;
