@@ -245,8 +245,10 @@ stats(const char *path)
   id_set_init(&goroutines);
   id_set_init(&procs);
   id_set_init(&threads);
-  /* Events of one thread mostly come in runs: its bit is set once a run. */
-  int64_t run_m = TA_NO_ID;
+  /* The threads' bitmap in locals, which a store through it cannot
+   * change: no reload on every event. Refreshed when it grows. */
+  uint64_t *thread_bits = threads.bits;
+  uint64_t thread_bits_limit = 0;
   /* Events come in batches: less call overhead per event. */
   ta_event evs[64];
   int r;
@@ -258,9 +260,13 @@ stats(const char *path)
     for (int i = 0; i < r; i++) {
       const ta_event *ev = &evs[i];
       by_kind[ev->kind]++;
-      if (ev->m != run_m) {
-        run_m = ev->m;
-        id_set_add(&threads, run_m);
+      /* Unconditionally: which thread comes next is hard to predict. */
+      if (__builtin_expect((uint64_t)ev->m < thread_bits_limit, 1)) {
+        thread_bits[(uint64_t)ev->m / 64] |= UINT64_C(1) << ((uint64_t)ev->m % 64);
+      } else {
+        id_set_add(&threads, ev->m);
+        thread_bits = threads.bits;
+        thread_bits_limit = threads.n_words * 64;
       }
       /* A table test first: most events need nothing more. */
       if (__builtin_expect(stats_role[ev->type] == STATS_PLAIN, 1))
