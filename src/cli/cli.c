@@ -245,6 +245,10 @@ stats(const char *path)
   id_set_init(&goroutines);
   id_set_init(&procs);
   id_set_init(&threads);
+  /* The threads' bitmap in locals, which a store through it cannot
+   * change: no reload on every event. Refreshed when it grows. */
+  uint64_t *thread_bits = threads.bits;
+  uint64_t thread_bits_limit = 0;
   /* Events come in batches: less call overhead per event. */
   ta_event evs[64];
   int r;
@@ -257,7 +261,13 @@ stats(const char *path)
       const ta_event *ev = &evs[i];
       by_kind[ev->kind]++;
       /* Unconditionally: which thread comes next is hard to predict. */
-      id_set_add(&threads, ev->m);
+      if (__builtin_expect((uint64_t)ev->m < thread_bits_limit, 1)) {
+        thread_bits[(uint64_t)ev->m / 64] |= UINT64_C(1) << ((uint64_t)ev->m % 64);
+      } else {
+        id_set_add(&threads, ev->m);
+        thread_bits = threads.bits;
+        thread_bits_limit = threads.n_words * 64;
+      }
       /* A table test first: most events need nothing more. */
       if (__builtin_expect(stats_role[ev->type] == STATS_PLAIN, 1))
         continue;

@@ -11,6 +11,12 @@
 
 /* The decoder reads at most this much ahead of what it has consumed. */
 #define INPUT_BUFFER (256u * 1024u)
+/* What a plain read asks for after a skip past bytes left in the file:
+ * enough for the next batch's header, whose payload is then often skipped
+ * too, so reading a whole buffer would copy mostly bytes nobody looks at
+ * (they are read again, by offset, when a cursor gets there). Each later
+ * read asks for twice as much, back up to INPUT_BUFFER. */
+#define READ_AFTER_SKIP (4u * 1024u)
 
 struct ta_input {
   int fd;                 /* -1 for memory input */
@@ -20,6 +26,7 @@ struct ta_input {
   size_t pos, len;
   int64_t consumed;       /* decoded bytes before buf[0] */
   uint8_t *own;           /* our buffer for decoded bytes (file input) */
+  size_t read_size;       /* what the next plain read asks for */
   /* zstd */
   ZSTD_DCtx *zctx;
   uint8_t *zin;
@@ -71,12 +78,14 @@ refill(ta_input *in)
   in->consumed += (int64_t)in->len;
   in->pos = in->len = 0;
   if (!in->zctx) {
-    ssize_t r = raw_read(in, in->own, INPUT_BUFFER);
+    ssize_t r = raw_read(in, in->own, in->read_size);
     if (r <= 0) {
       in->eof = true;
       return false;
     }
     in->len = (size_t)r;
+    if (in->read_size < INPUT_BUFFER)
+      in->read_size *= 2;
     return true;
   }
   ZSTD_outBuffer out = { in->own, INPUT_BUFFER, 0 };
@@ -124,6 +133,7 @@ input_from_fd(int fd, int64_t offset, int64_t len, bool allow_zstd)
   in->base_offset = offset;
   in->remaining = len;
   in->own = ta_xmalloc(INPUT_BUFFER);
+  in->read_size = INPUT_BUFFER;
   in->buf = in->own;
   in->file_size = -1;
   /* Peek at the first bytes to pick plain or zstd. */
@@ -292,6 +302,7 @@ ta_input_skip(ta_input *in, size_t n)
   }
   in->consumed += (int64_t)in->len + ahead;
   in->pos = in->len = 0;
+  in->read_size = READ_AFTER_SKIP;
   if (in->remaining >= 0)
     in->remaining -= ahead;
   return true;

@@ -483,19 +483,20 @@ heap_place(ta_parser *p, uint32_t i, cursor *c, int64_t t)
 {
   cursor **h = p->heap;
   int64_t *ht = p->heap_time;
+  size_t at = i;   /* pointer-sized: no widening of the index on every level */
   for (;;) {
-    uint32_t l = 2 * i + 1;
-    int64_t lt = ht[l], rt = ht[l + 1];
-    uint32_t m = rt < lt ? l + 1 : l;
-    int64_t mt = rt < lt ? rt : lt;
+    const size_t l = 2 * at + 1;
+    const int64_t lt = ht[l], rt = ht[l + 1];
+    const size_t m = l + (rt < lt);
+    const int64_t mt = rt < lt ? rt : lt;
     if (!(mt < t))
       break;
-    h[i] = h[m];
-    ht[i] = mt;
-    i = m;
+    h[at] = h[m];
+    ht[at] = mt;
+    at = m;
   }
-  h[i] = c;
-  ht[i] = t;
+  h[at] = c;
+  ht[at] = t;
 }
 
 /* The earliest time among the root's children (INT64_MAX when none). */
