@@ -307,6 +307,9 @@ cache_overview_cb(gpointer ud, ta_store *s)
   self->from_cache_flag = TRUE;
   g_mutex_unlock(&self->lock);
   publish_cb(self, ta_snapshot_new_from_store(s), FALSE);
+  /* The tables still to read are not what the first frames wait for. */
+  if (self->opts.index_in_background)
+    ta_index_run_in_background();
 }
 
 static gpointer

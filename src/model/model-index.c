@@ -509,6 +509,8 @@ run_sequential(ta_store *s, ta_index_opts *o, double t0)
         gp_out_free(out);
         s->bytes_indexed = ta_parser_bytes_read(p);
         publish(s, o, FALSE, t0);
+        if (o->background && s->gens->len == 1)
+          ta_index_run_in_background();
       }
       if (!ev.gen)
         continue;
@@ -603,8 +605,8 @@ typedef struct {
  * Linux sets it per thread. */
 #define BACKGROUND_NICE 10
 
-static void
-run_in_background(void)
+void
+ta_index_run_in_background(void)
 {
   if (setpriority(PRIO_PROCESS, (id_t)gettid(), BACKGROUND_NICE) != 0)
     g_debug("setpriority: %s", g_strerror(errno));
@@ -617,7 +619,7 @@ floor_reader_run(gpointer data)
   job_sync *js = fr->js;
   ta_error err;
   if (fr->background)
-    run_in_background();
+    ta_index_run_in_background();
   ta_parser *p = ta_parser_open_path(fr->path, &err);
   if (p) {
     ta_event evs[128];
@@ -694,7 +696,7 @@ job_run(gpointer data, gpointer user)
   range_stats st;
   /* The first snapshot waits for generation 0: that one keeps the priority. */
   if (j->index > 0 && j->background)
-    run_in_background();
+    ta_index_run_in_background();
   if (j->index == 0 && g_getenv("TA_MODEL_DEBUG"))
     g_printerr("first generation: decode starts at %.6f s (monotonic)\n", now_s());
   gp_out *out = decode_generation(j->s->path, j->format, j->start, j->end, j->prev_start,
@@ -875,6 +877,10 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
     s->bytes_indexed = (guint64)j->end;
     next_merge++;
     publish(s, o, FALSE, t0);
+    /* The merges after the first snapshot took a core from the main thread
+     * like the workers did. */
+    if (o->background && next_merge == 1)
+      ta_index_run_in_background();
     if (next_merge == 1 && g_getenv("TA_MODEL_DEBUG"))
       g_printerr("first generation: %" G_GINT64_FORMAT " bytes, decoded by %.3f s, merged in %.3f s, "
                  "published at %.3f s\n", j->end - j->start, tm - t0, now_s() - tm, now_s() - t0);

@@ -21,6 +21,8 @@ typedef struct {
 /* Indexes the whole file into `s` (blocking). FALSE when it stopped at an
  * error (kept in s->error; what was good before stays merged). */
 gboolean ta_index_run(ta_store *s, ta_index_opts *opts);
+/* Lowers the calling thread's priority (TaModelOptions.index_in_background). */
+void ta_index_run_in_background(void);
 
 /* Generation extents by walking batch headers (plain files only). */
 typedef struct ta_scanner ta_scanner;

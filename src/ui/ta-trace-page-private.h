@@ -48,6 +48,7 @@ struct _TaTracePage
   gint64        drill_g;
   char         *span_text;       /* details as plain text, for copying */
   guint         cpu_idle;
+  guint         start_timeout;   /* indexing starts after the first frame, or this */
   gboolean      cpu_stale;       /* CPU pane: to be recounted when shown */
   gboolean      legend_built;
   GCancellable *cpu_cancel;      /* CPU pane: counting samples */
