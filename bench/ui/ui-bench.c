@@ -15,7 +15,8 @@
  *       shared machine barely moves)
  *
  *   ui-bench stall FILE
- *       Opens FILE and, until indexing finished, records the largest gap
+ *       Opens FILE and, until 1 s after indexing finished (the frames that
+ *       show the final snapshot), records the largest gap
  *       between callbacks of a G_PRIORITY_HIGH 1 ms timeout on the main
  *       loop and the largest gap between frame-clock ticks of the canvas
  *       (a tick callback keeps the clock running). Prints
@@ -200,6 +201,9 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
 }
 
 /* ---- stall ----------------------------------------------------------------- */
+
+/* How long the stall measure goes on after indexing finished. */
+#define STALL_TAIL_MS 1000
 
 typedef struct {
   double last_cpu, max_cpu_gap, max_cpu_at;  /* main-thread CPU µs between callbacks */
@@ -417,6 +421,7 @@ main (int argc, char **argv)
       static FrameLog fl;
       guint id;
       gint64 t0;
+      double load_s;
       st.gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
       id = g_timeout_add_full (G_PRIORITY_HIGH, 1, stall_timeout, &st, NULL);
       ta_harness_spin (200);  /* baseline settles */
@@ -442,6 +447,10 @@ main (int argc, char **argv)
           g_printerr ("ui-bench: did not finish loading\n");
           rc = 1;
         }
+      load_s = (g_get_monotonic_time () - t0) / 1e6;
+      /* The frames that first show the final snapshot come after indexing
+       * finished and are part of the load as the user sees it. */
+      ta_harness_spin (STALL_TAIL_MS);
       g_source_remove (id);
       g_array_sort (st.gaps, cmp_i64);
       g_print ("stall timeout_max_us %" G_GINT64_FORMAT " timeout_p99_us %" G_GINT64_FORMAT
@@ -449,7 +458,7 @@ main (int argc, char **argv)
                " cpu_max_us %.0f cpu_max_at_s %.3f\n",
                st.max_timeout_gap,
                st.gaps->len ? g_array_index (st.gaps, gint64, (gsize)(st.gaps->len * 0.99)) : 0,
-               st.max_at / 1e6, st.gaps->len, st.max_tick_gap, st.ticks, (g_get_monotonic_time () - t0) / 1e6,
+               st.max_at / 1e6, st.gaps->len, st.max_tick_gap, st.ticks, load_s,
                ta_timeline_get_n_frames (ta_trace_page_get_timeline (page)), st.max_cpu_gap, st.max_cpu_at);
       g_array_unref (st.gaps);
     }
