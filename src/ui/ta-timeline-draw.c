@@ -1194,7 +1194,9 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
  * 15-30 ms after each snapshot while a large trace indexed. So a snapshot
  * that replaces a shown one is adopted only once those lines are computed,
  * a few ms per main-loop turn, and the frame that draws it finds them
- * ready. The first snapshot and the complete one are adopted at once. */
+ * ready. So is the complete one: adopted at once, its lines took the
+ * frame after indexing finished to 20 ms of main-thread CPU (ui-bench
+ * stall). The first snapshot is adopted at once. */
 #define PREPARE_SLICE_US 4000
 
 /* The view the session will show once `snap` is adopted: a view that
@@ -1301,7 +1303,7 @@ prepare_first_lines_cb (gpointer data)
 void
 timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap)
 {
-  if (!self->snap || ta_snapshot_is_complete (snap) || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (!self->snap || !gtk_widget_get_mapped (GTK_WIDGET (self)))
     {
       gboolean first = !self->snap;
       timeline_adopt_snapshot (self, snap);

@@ -998,6 +998,12 @@ ta_timeline_get_window (TaTimeline *self)
   return self->window;
 }
 
+gboolean
+ta_timeline_get_snapshot_pending (TaTimeline *self)
+{
+  return self->incoming != NULL;
+}
+
 guint
 ta_timeline_get_n_frames (TaTimeline *self)
 {

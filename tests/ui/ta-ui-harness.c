@@ -33,7 +33,8 @@ ta_harness_spin_until (gboolean (*cond) (gpointer), gpointer data, guint ms)
 gboolean
 ta_harness_page_loaded (gpointer page)
 {
-  return !ta_trace_page_get_loading (page);
+  return !ta_trace_page_get_loading (page)
+         && !ta_timeline_get_snapshot_pending (ta_trace_page_get_timeline (page));
 }
 
 gboolean
