@@ -639,10 +639,24 @@ metric_pixel (TaColor c, float alpha)
   return ta_pixel_from_color (c);
 }
 
-/* A metric row: stacked columns (goroutines by state) or a min/max band
- * per column with a line through the last values. */
+/* A metric row is drawn a pixel column at a time: into a band of its own
+ * stored a column per line, so that each column's pixels are adjacent
+ * (drawn straight into the raster, a column's pixels are a raster line
+ * apart, and those fills were a tenth of a zoomed-out frame), then
+ * copied into the raster. Fills (device pixels, raster coordinates) land
+ * in the band's rows; what falls outside them is overwritten by the rows
+ * below anyway. */
 static void
-raster_metric_row (Heavy *h, const Row *row, double y)
+metric_fill (TaRaster *columns, int top, int x, int y, int w, int ht, guint32 src)
+{
+  ta_raster_fill (columns, y - top, x, ht, w, src);
+}
+
+/* A metric row on `bg` (its stripe or clear): stacked columns
+ * (goroutines by state) or a min/max band per column with a line through
+ * the last values. */
+static void
+raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
 {
   TaTimeline *self = h->self;
   guint ncols = h->ncols;
@@ -653,6 +667,21 @@ raster_metric_row (Heavy *h, const Row *row, double y)
   gboolean stacked = row->key.kind == TA_TRACK_GOROUTINES;
   /* In device pixels, like the raster. */
   double top = floor ((y - RULER_H) * h->scale + 0.5), rh = row->height * h->scale;
+  int y0, y1;
+  TaRaster columns;
+
+  row_pixels (h, row, y, &y0, &y1);
+  columns.width = MAX (y1 - y0, 0);
+  columns.height = (int)ncols;
+  if (self->n_metric_band < (gsize)columns.width * ncols)
+    {
+      g_free (self->metric_band);
+      self->n_metric_band = (gsize)columns.width * ncols;
+      self->metric_band = g_new (guint32, self->n_metric_band);
+    }
+  columns.px = self->metric_band;
+  for (gsize k = 0; k < (gsize)columns.width * ncols; k++)
+    columns.px[k] = bg;
 
   for (guint m = 0; m < nm; m++)
     if (!ta_snapshot_query_metric (self->snap, metrics[m], h->vp.start, h->vp.end, ncols, mc + m * ncols))
@@ -684,7 +713,7 @@ raster_metric_row (Heavy *h, const Row *row, double y)
             if (!x->valid || x->max <= 0)
               continue;
             hh = (double)x->max / (double)vmax * (rh - 2);
-            ta_raster_fill (&h->ras, (int)c, (int)floor (top + base - hh + 0.5), 1,
+            metric_fill (&columns, y0, (int)c, (int)floor (top + base - hh + 0.5), 1,
                             (int)floor (top + base + 0.5) - (int)floor (top + base - hh + 0.5),
                             metric_pixel (self->metric_colors[metrics[m]], 0.9f));
             base -= hh;
@@ -706,19 +735,23 @@ raster_metric_row (Heavy *h, const Row *row, double y)
             ya = rh - 1 - (double)x->max / (double)vmax * (rh - 3);
             yb = rh - 1 - (double)x->min / (double)vmax * (rh - 3);
             if (area)
-              ta_raster_fill (&h->ras, (int)c, (int)floor (top + ya), 1, (int)ceil (rh - ya), band);
+              metric_fill (&columns, y0, (int)c, (int)floor (top + ya), 1, (int)ceil (rh - ya), band);
             else
-              ta_raster_fill (&h->ras, (int)c, (int)floor (top + ya), 1, (int)ceil (MAX (yb - ya, 1)), band);
+              metric_fill (&columns, y0, (int)c, (int)floor (top + ya), 1, (int)ceil (MAX (yb - ya, 1)), band);
             if (!first && !area)
               {
                 /* The step from the previous column's last value. */
                 double lo = MIN (last_y, ya), hi = MAX (last_y, ya);
-                ta_raster_fill (&h->ras, (int)c, (int)floor (top + lo), 1, (int)ceil (hi - lo) + 1, ink);
+                metric_fill (&columns, y0, (int)c, (int)floor (top + lo), 1, (int)ceil (hi - lo) + 1, ink);
               }
             last_y = rh - 1 - (double)x->last / (double)vmax * (rh - 3);
             first = FALSE;
           }
       }
+
+  raster_clear_to (h, y0);
+  ta_raster_put_columns (&h->ras, &columns, y0);
+  h->cleared = MAX (h->cleared, MIN (y1, h->ras.height));
 
   {
     g_autofree char *max_text = row->key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)vmax)
@@ -932,15 +965,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
         g_array_append_val (shown, *r);
 
       if (r->is_metric)
-        {
-          int y0, y1;
-          row_pixels (&h, r, y, &y0, &y1);
-          raster_clear_to (&h, y1);
-          if (i % 2)
-            ta_raster_fill (&h.ras, 0, (int)floor ((y - RULER_H) * h.scale + 0.5), (int)h.ncols,
-                            (int)floor (r->height * h.scale + 0.5), stripe);
-          raster_metric_row (&h, r, y);
-        }
+        raster_metric_row (&h, r, y, i % 2 ? stripe : 0);
       else
         {
           gsize n;

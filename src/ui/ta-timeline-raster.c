@@ -87,3 +87,17 @@ ta_raster_fill (TaRaster *r, int x, int y, int w, int h, guint32 src)
           }
     }
 }
+
+void
+ta_raster_put_columns (TaRaster *r, const TaRaster *t, int y)
+{
+  int y0 = MAX (y, 0), y1 = MIN (y + t->width, r->height), n = MIN (t->height, r->width);
+
+  for (int yy = y0; yy < y1; yy++)
+    {
+      guint32 *line = r->px + (gsize)yy * r->width;
+      const guint32 *src = t->px + (yy - y);
+      for (int x = 0; x < n; x++)
+        line[x] = src[(gsize)x * t->width];
+    }
+}

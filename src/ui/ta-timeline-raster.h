@@ -53,5 +53,8 @@ void    ta_line_blend        (guint32 *line, int n, double x0, double x1, guint3
 void    ta_raster_put_line   (TaRaster *r, const guint32 *line, int y, int h);
 /* Blends src over a rectangle (clipped). */
 void    ta_raster_fill       (TaRaster *r, int x, int y, int w, int h, guint32 src);
+/* Copies `t`, a band of r's columns stored a column per line (t->height
+ * columns of t->width pixels), into rows [y, y + t->width) of r (clipped). */
+void    ta_raster_put_columns (TaRaster *r, const TaRaster *t, int y);
 
 G_END_DECLS

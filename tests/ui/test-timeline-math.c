@@ -456,6 +456,25 @@ test_raster (void)
   g_assert_cmphex (r.px[2 * 8 + 6], ==, red);
   g_assert_cmphex (r.px[3 * 8 + 7], ==, red);
   g_assert_cmphex (r.px[2 * 8 + 5], ==, 0);
+  /* A band of 8 columns of 3 pixels, a column per line, put at row 4 of
+   * an 8x6 raster: the same as filling the raster itself, its row 6
+   * clipped. */
+  {
+    TaRaster band, direct, put;
+    ta_raster_init (&band, 3, 8);
+    ta_raster_init (&direct, 8, 6);
+    ta_raster_init (&put, 8, 6);
+    ta_raster_fill (&band, 1, 2, 2, 3, half_blue);       /* x 2..4, y 5..6 */
+    ta_raster_fill (&direct, 2, 5, 3, 2, half_blue);
+    ta_raster_fill (&band, 0, 6, 1, 2, red);             /* x 6..7, y 4 */
+    ta_raster_fill (&direct, 6, 4, 2, 1, red);
+    ta_raster_put_columns (&put, &band, 4);
+    g_assert_cmpmem (put.px, sizeof (guint32) * 8 * 6, direct.px, sizeof (guint32) * 8 * 6);
+    g_assert_cmphex (put.px[5 * 8 + 3], ==, half_blue);
+    g_free (band.px);
+    g_free (direct.px);
+    g_free (put.px);
+  }
   g_free (r.px);
 }
 
