@@ -225,10 +225,10 @@ raster_clear_to (Heavy *h, int y)
 
 /* Copies a row's line into device rows [y0, y1). */
 static void
-raster_put_row (Heavy *h, int y0, int y1)
+raster_put_row (Heavy *h, const guint32 *line, int y0, int y1)
 {
   raster_clear_to (h, y0);
-  ta_raster_put_line (&h->ras, h->line, y0, y1 - y0);
+  ta_raster_put_line (&h->ras, line, y0, y1 - y0);
   h->cleared = MAX (h->cleared, MIN (y1, h->ras.height));
 }
 
@@ -287,6 +287,17 @@ ensure_cov (TaTimeline *self, guint ncols)
       g_free (self->cov);
       self->cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
       self->n_cov_cols = ncols;
+    }
+}
+
+static void
+ensure_worker_cov (TaTimeline *self, guint ncols)
+{
+  if (self->n_worker_cov_cols < ncols)
+    {
+      g_free (self->worker_cov);
+      self->worker_cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
+      self->n_worker_cov_cols = ncols;
     }
 }
 
@@ -430,12 +441,7 @@ prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, 
   if (keys->len < PARALLEL_LINES_MIN || g_hash_table_size (cache->table) + keys->len >= ROW_LINES_MAX)
     return;
   ensure_cov (self, ncols);
-  if (self->n_worker_cov_cols < ncols)
-    {
-      g_free (self->worker_cov);
-      self->worker_cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
-      self->n_worker_cov_cols = ncols;
-    }
+  ensure_worker_cov (self, ncols);
   ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
   job = (LineJob){ cache->snap, &mixer, cache->t0, cache->t1, ncols, self->cov, (const TaTrackKey *)keys->data,
                    g_new0 (RowLine *, keys->len), keys->len };
@@ -470,7 +476,7 @@ raster_row_columns (Heavy *h, const Row *row, double y, guint32 base)
   for (guint c = 0; c < h->ncols; c++)
     h->line[c] = px[c] ? ta_pixel_over (px[c], base) : base;
   row_pixels (h, row, y, &y0, &y1);
-  raster_put_row (h, y0, y1);
+  raster_put_row (h, h->line, y0, y1);
 }
 
 /* The pixel column thin spans last fell in, with the offsets (from the
@@ -508,29 +514,48 @@ thin_span_add (gint64 *cov, const TaViewport *vp, double nspp, guint ncols, gint
     }
 }
 
+/* Rows drawn from exact spans have their pixel lines computed before the
+ * rows are drawn, every other one on a worker thread: zoomed out to many
+ * spans per pixel they are most of a frame. The spans wide enough for a
+ * label are listed with the line; their text is laid out as the row is
+ * drawn, on the main thread. */
+typedef struct {
+  gsize  i;                   /* the span */
+  double ca, cb;              /* its visible part, logical pixels from the track area's left */
+} SpanLabel;
+
+typedef struct {
+  TaTrackKey    key;
+  const TaSpan *spans;
+  gsize         n;
+  guint32       base;         /* the row's background */
+  gboolean      labelled;     /* tall enough for labels */
+  guint32      *line;         /* ncols pixels */
+  GArray       *labels;       /* SpanLabel */
+} SpanRow;
+
 /* One state row from exact spans: spans of a pixel or more as boxes
- * (labelled when wide), thinner ones merged per pixel column by coverage. */
+ * (labelled when wide), thinner ones merged per pixel column by coverage.
+ * `cov` is ncols columns of TA_N_STATES, all zero, and is again on return.
+ * Reads only the window and the colours: may run on any thread. */
 static void
-raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize n, guint32 base)
+span_row_compute (TaTimeline *self, const TaViewport *vp, guint ncols, int scale, gint64 *cov, SpanRow *row)
 {
-  TaTimeline *self = h->self;
-  const TaViewport *vp = &h->vp;
-  guint ncols = h->ncols;
+  const TaSpan *spans = row->spans;
+  gsize n = row->n;
   double nspp = ta_viewport_ns_per_px (vp);
   /* Shorter spans are under a pixel wide whatever their position (the
    * margin covers the rounding of the x computed below). */
   double thin_ns = nspp * 0.999999;
-  gint64 *cov = self->cov;
   guint thin_lo = G_MAXUINT, thin_hi = 0;
   gsize i = 0;
-  int y0, y1;
   TaColorMixer mixer;
   ThinColumn last = { 0, 0, -1 };    /* no offset falls in it */
   const gint64 *starts = NULL, *ends = NULL;
   const guint8 *states = NULL;
 
   for (guint c = 0; c < ncols; c++)
-    h->line[c] = base;
+    row->line[c] = row->base;
   if (n)
     ta_window_get_span_columns (self->window, (guint)timeline_window_track_index (self, &row->key), &starts,
                                 &ends, &states);
@@ -603,19 +628,13 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
         }
       {
         double ca = MAX (xa, 0), cb = MIN (xb, (double)ncols);
-        ta_line_blend (h->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
+        ta_line_blend (row->line, (int)ncols, ca, cb, ta_pixel_from_color (col));
         /* Labels are placed in logical pixels. */
-        ca /= h->scale, cb /= h->scale;
-        if (cb - ca > LABEL_MIN_PX && row->height >= 12)
+        ca /= scale, cb /= scale;
+        if (cb - ca > LABEL_MIN_PX && row->labelled)
           {
-            g_autofree char *label = span_label (self, &row->key, s);
-            GdkRGBA tc = { 0, 0, 0, 0.85f };
-            if (label && *label)
-              {
-                PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
-                draw_span_label (self, h->text, lay, label, GUTTER_W + ca + 3,
-                                 y + (row->height >= TRACK_H ? 2 : 0), cb - ca - 6, tc);
-              }
+            SpanLabel l = { i, ca, cb };
+            g_array_append_val (row->labels, l);
           }
       }
     }
@@ -625,11 +644,127 @@ raster_row_spans (Heavy *h, const Row *row, double y, const TaSpan *spans, gsize
     {
       TaColor col;
       if (ta_color_mixer_mix (&mixer, &cov[c * TA_N_STATES], (gint64)MAX (nspp, 1), &col))
-        h->line[c] = ta_pixel_over (ta_pixel_from_color (col), h->line[c]);
+        row->line[c] = ta_pixel_over (ta_pixel_from_color (col), row->line[c]);
       memset (&cov[c * TA_N_STATES], 0, sizeof (gint64) * TA_N_STATES);
     }
+}
+
+typedef struct {
+  TaTimeline *self;
+  TaViewport  vp;
+  guint       ncols;
+  int         scale;
+  gint64     *cov;
+  SpanRow    *rows;
+  guint       n;
+} SpanRowJob;
+
+/* Computes rows first, first + step, ... */
+static void
+span_row_job_run_from (SpanRowJob *job, guint first, guint step)
+{
+  for (guint k = first; k < job->n; k += step)
+    span_row_compute (job->self, &job->vp, job->ncols, job->scale, job->cov, &job->rows[k]);
+}
+
+static void
+span_row_job_run (SpanRowJob *job, guint step)
+{
+  span_row_job_run_from (job, 0, step);
+}
+
+static gpointer
+span_row_job_thread (gpointer data)
+{
+  span_row_job_run_from (data, 1, 2);
+  return NULL;
+}
+
+/* The rows from first_visible_row down that draw_heavy draws from exact
+ * spans (its choice, made once here), their lines computed. */
+static GArray *
+prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scale, int height, guint32 stripe)
+{
+  GArray *rows = g_array_new (FALSE, FALSE, sizeof (SpanRow));
+  double y_off = timeline_scroll_y (self);
+  guint32 *lines;
+  GThread *thread = NULL;
+  SpanRowJob job, worker;
+
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+    {
+      Row r;
+      SpanRow sr = { 0 };
+      double y;
+      if (!timeline_get_row (self, i, &r))
+        break;
+      y = RULER_H + r.top - y_off;
+      if (y > height)
+        break;
+      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric)
+        continue;
+      sr.spans = timeline_window_spans_for (self, &r.key, vp->start, vp->end, &sr.n);
+      if (!sr.spans
+          && !(self->window && timeline_window_track_index (self, &r.key) >= 0
+               && ta_window_get_start (self->window) <= vp->start && ta_window_get_end (self->window) >= vp->end))
+        continue;
+      sr.key = r.key;
+      sr.base = i % 2 ? stripe : 0;
+      sr.labelled = r.height >= 12;
+      g_array_append_val (rows, sr);
+    }
+  if (rows->len == 0)
+    return rows;
+  lines = g_new (guint32, (gsize)ncols * rows->len);
+  for (guint k = 0; k < rows->len; k++)
+    {
+      SpanRow *sr = &g_array_index (rows, SpanRow, k);
+      sr->line = lines + (gsize)ncols * k;
+      sr->labels = g_array_new (FALSE, FALSE, sizeof (SpanLabel));
+    }
+  job = (SpanRowJob){ self, *vp, ncols, scale, self->cov, (SpanRow *)rows->data, rows->len };
+  if (rows->len >= 2)
+    {
+      ensure_worker_cov (self, ncols);
+      worker = job;
+      worker.cov = self->worker_cov;
+      thread = g_thread_try_new ("ta-span-rows", span_row_job_thread, &worker, NULL);
+    }
+  span_row_job_run (&job, thread ? 2 : 1);
+  if (thread)
+    g_thread_join (thread);
+  return rows;
+}
+
+static void
+span_rows_free (GArray *rows)
+{
+  if (rows->len)
+    g_free (g_array_index (rows, SpanRow, 0).line);
+  for (guint k = 0; k < rows->len; k++)
+    g_array_unref (g_array_index (rows, SpanRow, k).labels);
+  g_array_unref (rows);
+}
+
+/* Draws a row prepared by prepare_span_rows: its line and its labels. */
+static void
+raster_span_row (Heavy *h, const Row *row, double y, const SpanRow *sr)
+{
+  TaTimeline *self = h->self;
+  PangoLayout *lay = row->height >= TRACK_H ? self->layout : self->small_layout;
+  GdkRGBA tc = { 0, 0, 0, 0.85f };
+  int y0, y1;
+
+  for (guint k = 0; k < sr->labels->len; k++)
+    {
+      const SpanLabel *l = &g_array_index (sr->labels, SpanLabel, k);
+      g_autofree char *label = span_label (self, &row->key, &sr->spans[l->i]);
+      if (label && *label)
+        draw_span_label (self, h->text, lay, label, GUTTER_W + l->ca + 3, y + (row->height >= TRACK_H ? 2 : 0),
+                         l->cb - l->ca - 6, tc);
+    }
   row_pixels (h, row, y, &y0, &y1);
-  raster_put_row (h, y0, y1);
+  raster_put_row (h, sr->line, y0, y1);
 }
 
 static guint32
@@ -901,6 +1036,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   guint32 stripe = ta_pixel_from_color (stripe_c);
   cairo_surface_t *surface;
   int ras_h;
+  GArray *span_rows;
+  guint next_span_row = 0;
 
   /* The raster has the surface's device pixels, so that it stays sharp at
    * scale 2; rows, hit testing and labels stay in logical pixels. */
@@ -928,6 +1065,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   h.text = gtk_snapshot_new ();
 
   prepare_lines_in_parallel (self, &h.vp, h.ncols, height);
+  span_rows = prepare_span_rows (self, &h.vp, h.ncols, h.scale, height, stripe);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   if (gutter)
     gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
@@ -968,15 +1106,15 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
         raster_metric_row (&h, r, y, i % 2 ? stripe : 0);
       else
         {
-          gsize n;
-          const TaSpan *spans = timeline_window_spans_for (self, &r->key, h.vp.start, h.vp.end, &n);
-          guint32 base = i % 2 ? stripe : 0;
-          if (spans || (self->window && timeline_window_track_index (self, &r->key) >= 0
-                        && ta_window_get_start (self->window) <= h.vp.start
-                        && ta_window_get_end (self->window) >= h.vp.end))
-            raster_row_spans (&h, r, y, spans, spans ? n : 0, base);
+          const SpanRow *sr = next_span_row < span_rows->len
+                                ? &g_array_index (span_rows, SpanRow, next_span_row) : NULL;
+          if (sr && timeline_key_equal_cb (&sr->key, &r->key))
+            {
+              raster_span_row (&h, r, y, sr);
+              next_span_row++;
+            }
           else
-            raster_row_columns (&h, r, y, base);
+            raster_row_columns (&h, r, y, i % 2 ? stripe : 0);
         }
 
       /* The label in the gutter. */
@@ -1015,6 +1153,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       }
   }
   g_free (h.line);
+  span_rows_free (span_rows);
   gtk_snapshot_pop (snapshot);
   if (gutter)
     gtk_snapshot_pop (gutter);
