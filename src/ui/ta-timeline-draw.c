@@ -778,13 +778,33 @@ metric_pixel (TaColor c, float alpha)
  * stored a column per line, so that each column's pixels are adjacent
  * (drawn straight into the raster, a column's pixels are a raster line
  * apart, and those fills were a tenth of a zoomed-out frame), then
- * copied into the raster. Fills (device pixels, raster coordinates) land
- * in the band's rows; what falls outside them is overwritten by the rows
- * below anyway. */
-static void
-metric_fill (TaRaster *columns, int top, int x, int y, int w, int ht, guint32 src)
+ * copied into the raster. Blends src over `ht` pixels of column x from
+ * raster row y, as ta_raster_fill would over the raster: only the band's
+ * rows are kept (what falls outside them is overwritten by the rows
+ * below anyway). */
+static inline void
+metric_fill (TaRaster *columns, int top, int x, int y, int ht, guint32 src)
 {
-  ta_raster_fill (columns, y - top, x, ht, w, src);
+  int a = MAX (y - top, 0), b = MIN (y - top + ht, columns->width);
+  guint32 *px, last_dst = 0, last_out = src;
+
+  if (src == 0 || x < 0 || x >= columns->height || a >= b)
+    return;
+  px = columns->px + (gsize)x * columns->width;
+  if ((src >> 24) == 255)
+    for (int k = a; k < b; k++)
+      px[k] = src;
+  else
+    for (int k = a; k < b; k++)
+      {
+        /* Mostly the row's background: reuse the last blend. */
+        if (px[k] != last_dst)
+          {
+            last_dst = px[k];
+            last_out = ta_pixel_over (src, last_dst);
+          }
+        px[k] = last_out;
+      }
 }
 
 /* A metric row on `bg` (its stripe or clear): stacked columns
@@ -804,6 +824,8 @@ raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
   double top = floor ((y - RULER_H) * h->scale + 0.5), rh = row->height * h->scale;
   int y0, y1;
   TaRaster columns;
+  gsize n_px;
+  guint32 fills[TA_N_METRICS];
 
   row_pixels (h, row, y, &y0, &y1);
   columns.width = MAX (y1 - y0, 0);
@@ -815,8 +837,11 @@ raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
       self->metric_band = g_new (guint32, self->n_metric_band);
     }
   columns.px = self->metric_band;
-  for (gsize k = 0; k < (gsize)columns.width * ncols; k++)
-    columns.px[k] = bg;
+  n_px = (gsize)columns.width * ncols;
+  for (gsize k = 0; k < n_px; k++)
+    self->metric_band[k] = bg;
+  for (guint m = 0; m < nm; m++)
+    fills[m] = metric_pixel (self->metric_colors[metrics[m]], 0.9f);
 
   for (guint m = 0; m < nm; m++)
     if (!ta_snapshot_query_metric (self->snap, metrics[m], h->vp.start, h->vp.end, ncols, mc + m * ncols))
@@ -848,9 +873,8 @@ raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
             if (!x->valid || x->max <= 0)
               continue;
             hh = (double)x->max / (double)vmax * (rh - 2);
-            metric_fill (&columns, y0, (int)c, (int)floor (top + base - hh + 0.5), 1,
-                            (int)floor (top + base + 0.5) - (int)floor (top + base - hh + 0.5),
-                            metric_pixel (self->metric_colors[metrics[m]], 0.9f));
+            metric_fill (&columns, y0, (int)c, (int)floor (top + base - hh + 0.5),
+                         (int)floor (top + base + 0.5) - (int)floor (top + base - hh + 0.5), fills[m]);
             base -= hh;
           }
       }
@@ -859,7 +883,7 @@ raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
       {
         gboolean first = TRUE, area = m == 0 && row->key.kind == TA_TRACK_HEAP;
         guint32 band = metric_pixel (self->metric_colors[metrics[m]], area ? 0.35f : 0.9f);
-        guint32 ink = metric_pixel (self->metric_colors[metrics[m]], 0.9f);
+        guint32 ink = fills[m];
         double last_y = rh;
         for (guint c = 0; c < ncols; c++)
           {
@@ -870,14 +894,14 @@ raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
             ya = rh - 1 - (double)x->max / (double)vmax * (rh - 3);
             yb = rh - 1 - (double)x->min / (double)vmax * (rh - 3);
             if (area)
-              metric_fill (&columns, y0, (int)c, (int)floor (top + ya), 1, (int)ceil (rh - ya), band);
+              metric_fill (&columns, y0, (int)c, (int)floor (top + ya), (int)ceil (rh - ya), band);
             else
-              metric_fill (&columns, y0, (int)c, (int)floor (top + ya), 1, (int)ceil (MAX (yb - ya, 1)), band);
+              metric_fill (&columns, y0, (int)c, (int)floor (top + ya), (int)ceil (MAX (yb - ya, 1)), band);
             if (!first && !area)
               {
                 /* The step from the previous column's last value. */
                 double lo = MIN (last_y, ya), hi = MAX (last_y, ya);
-                metric_fill (&columns, y0, (int)c, (int)floor (top + lo), 1, (int)ceil (hi - lo) + 1, ink);
+                metric_fill (&columns, y0, (int)c, (int)floor (top + lo), (int)ceil (hi - lo) + 1, ink);
               }
             last_y = rh - 1 - (double)x->last / (double)vmax * (rh - 3);
             first = FALSE;
