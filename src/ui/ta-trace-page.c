@@ -28,14 +28,19 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 TaTracePage *
-ta_trace_page_new (GFile *file)
+ta_trace_page_new (void)
 {
-  TaTracePage *self = g_object_new (TA_TYPE_TRACE_PAGE, NULL);
-  g_autofree char *base = g_file_get_basename (file);
+  return g_object_new (TA_TYPE_TRACE_PAGE, NULL);
+}
+
+void
+ta_trace_page_set_file (TaTracePage *self, GFile *file)
+{
+  g_return_if_fail (TA_IS_TRACE_PAGE (self));
+  g_return_if_fail (self->file == NULL);
 
   self->file = g_object_ref (file);
-  self->title = g_strdup (base);
-  return self;
+  self->title = g_file_get_basename (file);
 }
 
 GFile *ta_trace_page_get_file (TaTracePage *self) { return self->file; }

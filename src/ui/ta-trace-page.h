@@ -15,7 +15,9 @@ G_BEGIN_DECLS
 #define TA_TYPE_TRACE_PAGE (ta_trace_page_get_type ())
 G_DECLARE_FINAL_TYPE (TaTracePage, ta_trace_page, TA, TRACE_PAGE, GtkWidget)
 
-TaTracePage *ta_trace_page_new          (GFile *file);
+TaTracePage *ta_trace_page_new          (void);
+/* The trace the page shows: set once, before loading. */
+void         ta_trace_page_set_file     (TaTracePage *self, GFile *file);
 /* Starts indexing. */
 void         ta_trace_page_load         (TaTracePage *self);
 GFile       *ta_trace_page_get_file     (TaTracePage *self);
