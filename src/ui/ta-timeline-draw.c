@@ -279,26 +279,28 @@ row_lines_use_for (RowLineCache *cache, TaSnapshot *snap, const TaViewport *vp, 
     }
 }
 
+/* Grows a coverage buffer (columns of TA_N_STATES, all zero) to ncols. */
+static void
+ensure_cov_columns (gint64 **cov, guint *n_cols, guint ncols)
+{
+  if (*n_cols < ncols)
+    {
+      g_free (*cov);
+      *cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
+      *n_cols = ncols;
+    }
+}
+
 static void
 ensure_cov (TaTimeline *self, guint ncols)
 {
-  if (self->n_cov_cols < ncols)
-    {
-      g_free (self->cov);
-      self->cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
-      self->n_cov_cols = ncols;
-    }
+  ensure_cov_columns (&self->cov, &self->n_cov_cols, ncols);
 }
 
 static void
 ensure_worker_cov (TaTimeline *self, guint ncols)
 {
-  if (self->n_worker_cov_cols < ncols)
-    {
-      g_free (self->worker_cov);
-      self->worker_cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
-      self->n_worker_cov_cols = ncols;
-    }
+  ensure_cov_columns (&self->worker_cov, &self->n_worker_cov_cols, ncols);
 }
 
 static gboolean
@@ -367,6 +369,35 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
   return line->px;
 }
 
+typedef struct {
+  Row     row;
+  guint64 index;
+} VisibleRow;
+
+/* The track rows (not metrics) at least partly visible in `height`, top
+ * to bottom, with their row index. */
+static GArray *
+visible_track_rows (TaTimeline *self, int height)
+{
+  GArray *rows = g_array_new (FALSE, FALSE, sizeof (VisibleRow));
+  double y_off = timeline_scroll_y (self);
+
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+    {
+      VisibleRow vr = { .index = i };
+      double y;
+      if (!timeline_get_row (self, i, &vr.row))
+        break;
+      y = RULER_H + vr.row.top - y_off;
+      if (y > height)
+        break;
+      if (y + vr.row.height < RULER_H || vr.row.type != ROW_TRACK || vr.row.is_metric)
+        continue;
+      g_array_append_val (rows, vr);
+    }
+  return rows;
+}
+
 /* The keys of the summary rows visible in `height` whose line `cache`
  * lacks, top to bottom (rows drawn from exact spans or as metrics need
  * none: as draw_heavy decides). */
@@ -374,24 +405,17 @@ static GArray *
 visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewport *vp, int height)
 {
   GArray *keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
-  double y_off = timeline_scroll_y (self);
+  g_autoptr (GArray) rows = visible_track_rows (self, height);
   gboolean window_covers = self->window && ta_window_get_start (self->window) <= vp->start
                            && ta_window_get_end (self->window) >= vp->end;
 
-  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+  for (guint k = 0; k < rows->len; k++)
     {
-      Row r;
-      double y;
-      if (!timeline_get_row (self, i, &r))
-        break;
-      y = RULER_H + r.top - y_off;
-      if (y > height)
-        break;
-      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric
-          || (window_covers && timeline_window_track_index (self, &r.key) >= 0)
-          || g_hash_table_contains (cache->table, &r.key))
+      const TaTrackKey *key = &g_array_index (rows, VisibleRow, k).row.key;
+      if ((window_covers && timeline_window_track_index (self, key) >= 0)
+          || g_hash_table_contains (cache->table, key))
         continue;
-      g_array_append_val (keys, r.key);
+      g_array_append_val (keys, *key);
     }
   return keys;
 }
@@ -686,31 +710,24 @@ static GArray *
 prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scale, int height, guint32 stripe)
 {
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (SpanRow));
-  double y_off = timeline_scroll_y (self);
+  g_autoptr (GArray) visible = visible_track_rows (self, height);
   guint32 *lines;
   GThread *thread = NULL;
   SpanRowJob job, worker;
 
-  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+  for (guint v = 0; v < visible->len; v++)
     {
-      Row r;
+      const VisibleRow *vr = &g_array_index (visible, VisibleRow, v);
+      const Row *r = &vr->row;
       SpanRow sr = { 0 };
-      double y;
-      if (!timeline_get_row (self, i, &r))
-        break;
-      y = RULER_H + r.top - y_off;
-      if (y > height)
-        break;
-      if (y + r.height < RULER_H || r.type != ROW_TRACK || r.is_metric)
-        continue;
-      sr.spans = timeline_window_spans_for (self, &r.key, vp->start, vp->end, &sr.n);
+      sr.spans = timeline_window_spans_for (self, &r->key, vp->start, vp->end, &sr.n);
       if (!sr.spans
-          && !(self->window && timeline_window_track_index (self, &r.key) >= 0
+          && !(self->window && timeline_window_track_index (self, &r->key) >= 0
                && ta_window_get_start (self->window) <= vp->start && ta_window_get_end (self->window) >= vp->end))
         continue;
-      sr.key = r.key;
-      sr.base = i % 2 ? stripe : 0;
-      sr.labelled = r.height >= 12;
+      sr.key = r->key;
+      sr.base = vr->index % 2 ? stripe : 0;
+      sr.labelled = r->height >= 12;
       g_array_append_val (rows, sr);
     }
   if (rows->len == 0)
@@ -786,25 +803,10 @@ static inline void
 metric_fill (TaRaster *columns, int top, int x, int y, int ht, guint32 src)
 {
   int a = MAX (y - top, 0), b = MIN (y - top + ht, columns->width);
-  guint32 *px, last_dst = 0, last_out = src;
 
   if (src == 0 || x < 0 || x >= columns->height || a >= b)
     return;
-  px = columns->px + (gsize)x * columns->width;
-  if ((src >> 24) == 255)
-    for (int k = a; k < b; k++)
-      px[k] = src;
-  else
-    for (int k = a; k < b; k++)
-      {
-        /* Mostly the row's background: reuse the last blend. */
-        if (px[k] != last_dst)
-          {
-            last_dst = px[k];
-            last_out = ta_pixel_over (src, last_dst);
-          }
-        px[k] = last_out;
-      }
+  ta_pixels_fill (columns->px + (gsize)x * columns->width + a, b - a, src);
 }
 
 /* A metric row on `bg` (its stripe or clear): stacked columns

@@ -62,30 +62,11 @@ ta_raster_fill (TaRaster *r, int x, int y, int w, int h, guint32 src)
 {
   int x0 = MAX (x, 0), x1 = MIN (x + w, r->width);
   int y0 = MAX (y, 0), y1 = MIN (y + h, r->height);
-  guint32 last_dst = 0, last_out = src;
 
   if (src == 0 || x1 <= x0)
     return;
-  /* Mostly one-pixel-wide columns (metrics, ticks): no call per line. */
   for (int yy = y0; yy < y1; yy++)
-    {
-      guint32 *line = r->px + (gsize)yy * r->width;
-      if ((src >> 24) == 255)
-        for (int xx = x0; xx < x1; xx++)
-          line[xx] = src;
-      else
-        for (int xx = x0; xx < x1; xx++)
-          {
-            /* Mostly the same few backgrounds (clear, a stripe): reuse
-             * the last blend. */
-            if (line[xx] != last_dst)
-              {
-                last_dst = line[xx];
-                last_out = ta_pixel_over (src, last_dst);
-              }
-            line[xx] = last_out;
-          }
-    }
+    ta_pixels_fill (r->px + (gsize)yy * r->width + x0, x1 - x0, src);
 }
 
 void

@@ -46,6 +46,30 @@ ta_pixel_over (guint32 src, guint32 dst)
 }
 
 /* A transparent raster (zeroed); free px with g_free. */
+/* Draws src over px[0..n): a plain store when opaque, else a blend that
+ * reuses the last one, since a run mostly crosses the same background. */
+static inline void
+ta_pixels_fill (guint32 *px, int n, guint32 src)
+{
+  guint32 last_dst = 0, last_out = src;
+
+  if ((src >> 24) == 255)
+    {
+      for (int k = 0; k < n; k++)
+        px[k] = src;
+      return;
+    }
+  for (int k = 0; k < n; k++)
+    {
+      if (px[k] != last_dst)
+        {
+          last_dst = px[k];
+          last_out = ta_pixel_over (src, last_dst);
+        }
+      px[k] = last_out;
+    }
+}
+
 void    ta_raster_init       (TaRaster *r, int width, int height);
 /* Blends src over [x0, x1) of a line of pixels (clipped to [0, n)). */
 void    ta_line_blend        (guint32 *line, int n, double x0, double x1, guint32 src);
