@@ -1436,6 +1436,25 @@ canvas_device_cols (TaTimeline *self)
   return (guint)MAX (timeline_canvas_width (self), 1) * (guint)scale;
 }
 
+gboolean
+timeline_prepare_lines (TaTimeline *self, const TaTrackKey *keys, guint n, gint64 deadline)
+{
+  guint ncols = canvas_device_cols (self);
+  TaViewport vp = timeline_current_viewport (self);
+
+  vp.width = ncols;
+  row_lines_use_for (&self->lines, self->snap, &vp, ncols);
+  for (guint k = 0; k < n; k++)
+    {
+      if (g_hash_table_contains (self->lines.table, &keys[k]))
+        continue;
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      row_line_in (self, &self->lines, &keys[k]);
+    }
+  return TRUE;
+}
+
 static gboolean
 prepare_incoming_cb (gpointer data)
 {

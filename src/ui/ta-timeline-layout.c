@@ -523,6 +523,81 @@ schedule_go_job (TaTimeline *self)
                                            go_timeout_cb, self, NULL);
 }
 
+/* A layout built on a worker replaces the rows on screen: the frame that
+ * first drew it computed the lines of every newly visible goroutine row,
+ * 16 ms of main-thread CPU when the final snapshot's 1.44M goroutines
+ * were laid out (ui-bench stall). Those lines are computed between frames
+ * first, a few ms per main-loop turn, as for snapshots (ta-timeline-draw.c). */
+#define PREPARE_SLICE_US 4000
+
+static void
+adopt_go_layout (TaTimeline *self, TaGoLayout *layout)
+{
+  g_clear_pointer (&self->go_layout, ta_go_layout_unref);
+  self->go_layout = layout;
+  timeline_rebuild_layout (self);
+}
+
+/* The keys of the goroutine and region rows `layout` puts in view. */
+static GArray *
+go_layout_visible_keys (TaTimeline *self, const TaGoLayout *layout)
+{
+  GArray *keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
+  double y0 = timeline_scroll_y (self) - self->go_top;
+  double y1 = y0 + gtk_widget_get_height (GTK_WIDGET (self));
+  TaGoItem item;
+
+  if (self->collapsed[GROUP_GOROUTINES] || !self->snap
+      || !ta_go_layout_item_at_y (layout, MAX (y0, 0), &item))
+    return keys;
+  do
+    {
+      TaGoroutine g;
+      TaTrackKey key;
+      if (item.kind == TA_GO_ITEM_SUBHEADER || !ta_snapshot_get_goroutine (self->snap, item.row, &g))
+        continue;
+      key = item.kind == TA_GO_ITEM_GOROUTINE ? (TaTrackKey){ TA_TRACK_GOROUTINE, 0, g.id }
+                                              : (TaTrackKey){ TA_TRACK_REGIONS, item.depth, g.id };
+      g_array_append_val (keys, key);
+    }
+  while (item.top < y1 && ta_go_layout_next (layout, &item));
+  return keys;
+}
+
+static gboolean
+prepare_go_layout_cb (gpointer data)
+{
+  TaTimeline *self = data;
+  g_autoptr (GArray) keys = go_layout_visible_keys (self, self->incoming_go);
+
+  if (!timeline_prepare_lines (self, (TaTrackKey *)keys->data, keys->len,
+                               g_get_monotonic_time () + PREPARE_SLICE_US))
+    return G_SOURCE_CONTINUE;
+  self->incoming_go_idle = 0;
+  adopt_go_layout (self, g_steal_pointer (&self->incoming_go));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+drop_incoming_go_layout (TaTimeline *self)
+{
+  g_clear_handle_id (&self->incoming_go_idle, g_source_remove);
+  g_clear_pointer (&self->incoming_go, ta_go_layout_unref);
+}
+
+static void
+offer_go_layout (TaTimeline *self, TaGoLayout *layout)
+{
+  drop_incoming_go_layout (self);
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)) || !self->go_layout)
+    {
+      adopt_go_layout (self, layout);
+      return;
+    }
+  self->incoming_go = layout;
+  self->incoming_go_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_go_layout_cb, self, NULL);
+}
+
 static void
 go_job_done (GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -539,11 +614,7 @@ go_job_done (GObject *source, GAsyncResult *result, gpointer data)
   if (job->serial != self->go_serial)
     ta_go_layout_unref (layout);
   else
-    {
-      g_clear_pointer (&self->go_layout, ta_go_layout_unref);
-      self->go_layout = layout;
-      timeline_rebuild_layout (self);
-    }
+    offer_go_layout (self, layout);
   /* Pause at least twice as long as this build took before the next one. */
   self->go_next_start = now + MAX (GO_MIN_INTERVAL_US, 2 * (now - job->started));
   if (self->go_pending)
@@ -582,6 +653,7 @@ timeline_request_goroutine_layout (TaTimeline *self, gboolean order_changed)
 {
   if (order_changed)
     {
+      drop_incoming_go_layout (self);
       self->go_serial++;
       if (self->go_cancel)
         g_cancellable_cancel (self->go_cancel);
@@ -593,6 +665,7 @@ timeline_request_goroutine_layout (TaTimeline *self, gboolean order_changed)
     }
   if (!self->snap)
     {
+      drop_incoming_go_layout (self);
       g_clear_pointer (&self->go_layout, ta_go_layout_unref);
       timeline_rebuild_layout (self);
       return;
@@ -620,6 +693,7 @@ timeline_layout_dispose (TaTimeline *self)
     g_cancellable_cancel (self->go_cancel);
   g_clear_object (&self->go_cancel);
   g_clear_handle_id (&self->go_timeout, g_source_remove);
+  drop_incoming_go_layout (self);
   g_clear_pointer (&self->go_layout, ta_go_layout_unref);
   self->go_n = 0;
 }

@@ -89,6 +89,8 @@ struct _TaTimeline
   gboolean   go_pending;          /* a newer snapshot waits for a build */
   gint64     go_next_start;       /* monotonic µs before which no build starts (throttle) */
   guint      go_timeout;
+  TaGoLayout *incoming_go;        /* built; shown once its visible rows' lines are ready */
+  guint      incoming_go_idle;
   gboolean   collapsed[N_GROUPS];
   TaGoroutineSort sort;
   gboolean   group_by_func;
@@ -200,4 +202,8 @@ void timeline_row_lines_init (RowLineCache *cache);
 void timeline_row_lines_clear (RowLineCache *cache);
 void timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap);
 void timeline_drop_incoming (TaTimeline *self);
+/* Computes the summary lines of `keys` over the current view into the
+ * drawn line cache until `deadline` (monotonic µs); TRUE once all are
+ * there. */
+gboolean timeline_prepare_lines (TaTimeline *self, const TaTrackKey *keys, guint n, gint64 deadline);
 void timeline_label_free (gpointer label);

@@ -33,8 +33,8 @@ TaGoroutineSort ta_timeline_get_goroutine_sort (TaTimeline *self);
 gboolean    ta_timeline_reveal_track        (TaTimeline *self, const TaTrackKey *key);
 /* Exact spans currently held for drawing (may be NULL). */
 TaWindow   *ta_timeline_get_window          (TaTimeline *self);
-/* Whether a published snapshot waits to be shown (its lines are being
- * computed between frames). */
+/* Whether a published snapshot or a goroutine layout waits to be shown
+ * (its lines are being computed between frames). */
 gboolean    ta_timeline_get_snapshot_pending (TaTimeline *self);
 /* Number of frames drawn so far (tests, bench). */
 guint       ta_timeline_get_n_frames        (TaTimeline *self);
