@@ -1387,7 +1387,6 @@ ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
  * ready. So is the complete one: adopted at once, its lines took the
  * frame after indexing finished to 20 ms of main-thread CPU (ui-bench
  * stall). The first snapshot is adopted at once. */
-#define PREPARE_SLICE_US 4000
 
 /* The view the session will show once `snap` is adopted: a view that
  * showed everything grows with the extent (ta_session_set_extent). */

@@ -528,7 +528,6 @@ schedule_go_job (TaTimeline *self)
  * 16 ms of main-thread CPU when the final snapshot's 1.44M goroutines
  * were laid out (ui-bench stall). Those lines are computed between frames
  * first, a few ms per main-loop turn, as for snapshots (ta-timeline-draw.c). */
-#define PREPARE_SLICE_US 4000
 
 static void
 adopt_go_layout (TaTimeline *self, TaGoLayout *layout)

@@ -202,6 +202,8 @@ void timeline_row_lines_init (RowLineCache *cache);
 void timeline_row_lines_clear (RowLineCache *cache);
 void timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap);
 void timeline_drop_incoming (TaTimeline *self);
+/* The main-loop turn's share of computing lines between frames (µs). */
+#define PREPARE_SLICE_US 4000
 /* Computes the summary lines of `keys` over the current view into the
  * drawn line cache until `deadline` (monotonic µs); TRUE once all are
  * there. */
