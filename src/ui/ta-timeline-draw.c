@@ -369,6 +369,15 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
   return line->px;
 }
 
+/* Whether the exact window holds `key` over all of `vp`: its row is then
+ * drawn from spans, and needs no summary line. */
+static gboolean
+window_draws_track (TaTimeline *self, const TaViewport *vp, const TaTrackKey *key)
+{
+  return self->window && ta_window_get_start (self->window) <= vp->start
+         && ta_window_get_end (self->window) >= vp->end && timeline_window_track_index (self, key) >= 0;
+}
+
 typedef struct {
   Row     row;
   guint64 index;
@@ -406,14 +415,11 @@ visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewp
 {
   GArray *keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
   g_autoptr (GArray) rows = visible_track_rows (self, height);
-  gboolean window_covers = self->window && ta_window_get_start (self->window) <= vp->start
-                           && ta_window_get_end (self->window) >= vp->end;
 
   for (guint k = 0; k < rows->len; k++)
     {
       const TaTrackKey *key = &g_array_index (rows, VisibleRow, k).row.key;
-      if ((window_covers && timeline_window_track_index (self, key) >= 0)
-          || g_hash_table_contains (cache->table, key))
+      if (window_draws_track (self, vp, key) || g_hash_table_contains (cache->table, key))
         continue;
       g_array_append_val (keys, *key);
     }
@@ -721,9 +727,7 @@ prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scal
       const Row *r = &vr->row;
       SpanRow sr = { 0 };
       sr.spans = timeline_window_spans_for (self, &r->key, vp->start, vp->end, &sr.n);
-      if (!sr.spans
-          && !(self->window && timeline_window_track_index (self, &r->key) >= 0
-               && ta_window_get_start (self->window) <= vp->start && ta_window_get_end (self->window) >= vp->end))
+      if (!sr.spans && !window_draws_track (self, vp, &r->key))
         continue;
       sr.key = r->key;
       sr.base = vr->index % 2 ? stripe : 0;
@@ -1407,6 +1411,22 @@ incoming_viewport (TaTimeline *self, TaSnapshot *snap, guint ncols)
   return vp;
 }
 
+/* Computes the lines of `keys` that `cache` lacks until `deadline`
+ * (monotonic µs), at least one per call; TRUE once every one is there. */
+static gboolean
+compute_lines_until (TaTimeline *self, RowLineCache *cache, const TaTrackKey *keys, guint n, gint64 deadline)
+{
+  for (guint k = 0; k < n; k++)
+    {
+      if (g_hash_table_contains (cache->table, &keys[k]))
+        continue;
+      row_line_in (self, cache, &keys[k]);
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Computes the lines of the visible summary rows into `cache` (for `snap`
  * and `vp`, ncols wide) until `deadline` (monotonic µs); TRUE once every
  * one is there. */
@@ -1419,13 +1439,7 @@ prepare_visible_lines (TaTimeline *self, RowLineCache *cache, TaSnapshot *snap, 
 
   row_lines_use_for (cache, snap, vp, ncols);
   keys = visible_rows_missing_lines (self, cache, vp, height);
-  for (guint k = 0; k < keys->len; k++)
-    {
-      row_line_in (self, cache, &g_array_index (keys, TaTrackKey, k));
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-    }
-  return TRUE;
+  return compute_lines_until (self, cache, (const TaTrackKey *)keys->data, keys->len, deadline);
 }
 
 static guint
@@ -1443,15 +1457,7 @@ timeline_prepare_lines (TaTimeline *self, const TaTrackKey *keys, guint n, gint6
 
   vp.width = ncols;
   row_lines_use_for (&self->lines, self->snap, &vp, ncols);
-  for (guint k = 0; k < n; k++)
-    {
-      if (g_hash_table_contains (self->lines.table, &keys[k]))
-        continue;
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      row_line_in (self, &self->lines, &keys[k]);
-    }
-  return TRUE;
+  return compute_lines_until (self, &self->lines, keys, n, deadline);
 }
 
 static gboolean

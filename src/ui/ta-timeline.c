@@ -999,7 +999,7 @@ ta_timeline_get_window (TaTimeline *self)
 }
 
 gboolean
-ta_timeline_get_snapshot_pending (TaTimeline *self)
+ta_timeline_get_update_pending (TaTimeline *self)
 {
   return self->incoming != NULL || self->incoming_go != NULL;
 }

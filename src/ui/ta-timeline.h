@@ -35,7 +35,7 @@ gboolean    ta_timeline_reveal_track        (TaTimeline *self, const TaTrackKey 
 TaWindow   *ta_timeline_get_window          (TaTimeline *self);
 /* Whether a published snapshot or a goroutine layout waits to be shown
  * (its lines are being computed between frames). */
-gboolean    ta_timeline_get_snapshot_pending (TaTimeline *self);
+gboolean    ta_timeline_get_update_pending   (TaTimeline *self);
 /* Number of frames drawn so far (tests, bench). */
 guint       ta_timeline_get_n_frames        (TaTimeline *self);
 /* Rows in the layout and how many of them are visible now (tests). */

@@ -137,8 +137,9 @@ failed_cb (TaTracePage *self, GError *error)
 static void
 trim_after_paint_cb (TaTracePage *self, GdkFrameClock *clock)
 {
-  /* The final snapshot is shown once its lines are computed. */
-  if (ta_timeline_get_snapshot_pending (self->timeline))
+  /* The final snapshot (and its goroutine layout) is shown once its
+   * lines are computed. */
+  if (ta_timeline_get_update_pending (self->timeline))
     return;
   g_signal_handlers_disconnect_by_func (clock, trim_after_paint_cb, self);
   ta_paint_memory_trim ();

@@ -34,7 +34,7 @@ gboolean
 ta_harness_page_loaded (gpointer page)
 {
   return !ta_trace_page_get_loading (page)
-         && !ta_timeline_get_snapshot_pending (ta_trace_page_get_timeline (page));
+         && !ta_timeline_get_update_pending (ta_trace_page_get_timeline (page));
 }
 
 gboolean
