@@ -154,7 +154,8 @@ typedef struct {
   uint8_t type;        /* wire type, TA_EV_CPU_SAMPLE for samples, TA_EV_PARSER_SYNC */
   int64_t time;        /* nanoseconds; strictly increasing over the trace */
   int64_t m, p, g;     /* scheduling context, TA_NO_ID for none */
-  uint64_t args[4];    /* arguments after dt, as Go's parser leaves them */
+  uint64_t args[4];    /* arguments after dt; slots past the type's argument
+                        * count hold leftovers: read only those it has */
   /* Derived by the state machine (meaning depends on type):
    * ProcStatus: old ta_proc_state; ProcSteal: old wire proc status;
    * GoStatus(Stack): old ta_go_state; UserTaskEnd: parent task. */
