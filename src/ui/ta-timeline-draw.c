@@ -813,44 +813,47 @@ metric_fill (TaRaster *columns, int top, int x, int y, int ht, guint32 src)
   ta_pixels_fill (columns->px + (gsize)x * columns->width + a, b - a, src);
 }
 
-/* A metric row on `bg` (its stripe or clear): stacked columns
- * (goroutines by state) or a min/max band per column with a line through
- * the last values. */
+/* A metric row to draw: where, and its band once computed. */
+typedef struct {
+  Row      row;
+  double   y;             /* logical, as draw_heavy places the row */
+  guint32  bg;            /* its stripe or clear */
+  int      y0, y1;        /* device pixel rows of the raster it covers */
+  guint32 *px;            /* its band: (y1 - y0) pixels a column, ncols columns */
+  gint64   vmax;          /* the value at the row's top */
+} MetricRow;
+
+/* A metric row's band (see metric_fill): stacked columns (goroutines by
+ * state) or a min/max band per column with a line through the last
+ * values. Reads only the snapshot and the colours: may run on any
+ * thread. */
 static void
-raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
+metric_row_compute (TaTimeline *self, const TaViewport *vp, guint ncols, int scale, MetricRow *mr)
 {
-  TaTimeline *self = h->self;
-  guint ncols = h->ncols;
+  const Row *row = &mr->row;
   TaMetric metrics[TA_N_METRICS];
   guint nm = ta_track_metrics (row->key.kind, metrics);
   g_autofree TaMetricColumn *mc = g_new0 (TaMetricColumn, (gsize)ncols * MAX (nm, 1));
   gint64 vmax = 1;
   gboolean stacked = row->key.kind == TA_TRACK_GOROUTINES;
   /* In device pixels, like the raster. */
-  double top = floor ((y - RULER_H) * h->scale + 0.5), rh = row->height * h->scale;
-  int y0, y1;
+  double top = floor ((mr->y - RULER_H) * scale + 0.5), rh = row->height * scale;
+  int y0 = mr->y0;
   TaRaster columns;
   gsize n_px;
   guint32 fills[TA_N_METRICS];
 
-  row_pixels (h, row, y, &y0, &y1);
-  columns.width = MAX (y1 - y0, 0);
+  columns.width = MAX (mr->y1 - y0, 0);
   columns.height = (int)ncols;
-  if (self->n_metric_band < (gsize)columns.width * ncols)
-    {
-      g_free (self->metric_band);
-      self->n_metric_band = (gsize)columns.width * ncols;
-      self->metric_band = g_new (guint32, self->n_metric_band);
-    }
-  columns.px = self->metric_band;
+  columns.px = mr->px;
   n_px = (gsize)columns.width * ncols;
   for (gsize k = 0; k < n_px; k++)
-    self->metric_band[k] = bg;
+    columns.px[k] = mr->bg;
   for (guint m = 0; m < nm; m++)
     fills[m] = metric_pixel (self->metric_colors[metrics[m]], 0.9f);
 
   for (guint m = 0; m < nm; m++)
-    if (!ta_snapshot_query_metric (self->snap, metrics[m], h->vp.start, h->vp.end, ncols, mc + m * ncols))
+    if (!ta_snapshot_query_metric (self->snap, metrics[m], vp->start, vp->end, ncols, mc + m * ncols))
       memset (mc + m * ncols, 0, sizeof (TaMetricColumn) * ncols);
   for (guint c = 0; c < ncols; c++)
     {
@@ -867,6 +870,7 @@ raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
         }
       vmax = MAX (vmax, sum);
     }
+  mr->vmax = vmax;
 
   if (stacked)
     for (guint c = 0; c < ncols; c++)
@@ -913,17 +917,114 @@ raster_metric_row (Heavy *h, const Row *row, double y, guint32 bg)
             first = FALSE;
           }
       }
+}
 
-  raster_clear_to (h, y0);
-  ta_raster_put_columns (&h->ras, &columns, y0);
-  h->cleared = MAX (h->cleared, MIN (y1, h->ras.height));
+/* A metric row's band took 0.3-0.4 ms of the main thread, and three are
+ * drawn every frame: a worker computes the bands while the main thread
+ * computes the lines and draws the other rows, and they are copied into
+ * the raster after those. */
+typedef struct {
+  TaTimeline *self;
+  TaViewport  vp;
+  guint       ncols;
+  int         scale;
+  GArray     *rows;        /* MetricRow */
+} MetricJob;
 
-  {
-    g_autofree char *max_text = row->key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)vmax)
-                                                              : g_strdup_printf ("%" G_GINT64_FORMAT, vmax);
-    draw_cached_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)ncols / h->scale - 80, y, 76,
-               timeline_fg_color (self, 0.6f));
-  }
+static gpointer
+metric_job_thread (gpointer data)
+{
+  MetricJob *job = data;
+  for (guint k = 0; k < job->rows->len; k++)
+    metric_row_compute (job->self, &job->vp, job->ncols, job->scale, &g_array_index (job->rows, MetricRow, k));
+  return NULL;
+}
+
+/* The metric rows visible in `height`, top to bottom, their bands in one
+ * buffer of self's. */
+static GArray *
+visible_metric_rows (Heavy *h, int height, guint32 stripe)
+{
+  TaTimeline *self = h->self;
+  GArray *rows = g_array_new (FALSE, FALSE, sizeof (MetricRow));
+  double y_off = timeline_scroll_y (self);
+  gsize n_px = 0;
+
+  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+    {
+      MetricRow mr = { .bg = i % 2 ? stripe : 0 };
+      if (!timeline_get_row (self, i, &mr.row))
+        break;
+      mr.y = RULER_H + mr.row.top - y_off;
+      if (mr.y > height)
+        break;
+      if (mr.y + mr.row.height < RULER_H || mr.row.type == ROW_HEADER || mr.row.type == ROW_SUBHEADER
+          || !mr.row.is_metric)
+        continue;
+      row_pixels (h, &mr.row, mr.y, &mr.y0, &mr.y1);
+      n_px += (gsize)MAX (mr.y1 - mr.y0, 0) * h->ncols;
+      g_array_append_val (rows, mr);
+    }
+  if (self->n_metric_band < n_px)
+    {
+      g_free (self->metric_band);
+      self->n_metric_band = n_px;
+      self->metric_band = g_new (guint32, n_px);
+    }
+  n_px = 0;
+  for (guint k = 0; k < rows->len; k++)
+    {
+      MetricRow *mr = &g_array_index (rows, MetricRow, k);
+      mr->px = self->metric_band + n_px;
+      n_px += (gsize)MAX (mr->y1 - mr->y0, 0) * h->ncols;
+    }
+  return rows;
+}
+
+/* Starts computing the bands of `rows` on a worker (or computes them here
+ * if none starts); metric_rows_finish waits for it. */
+static GThread *
+metric_rows_start (Heavy *h, GArray *rows, MetricJob *job)
+{
+  GThread *thread;
+
+  *job = (MetricJob){ h->self, h->vp, h->ncols, h->scale, rows };
+  if (rows->len == 0)
+    return NULL;
+  thread = g_thread_try_new ("ta-metric-rows", metric_job_thread, job, NULL);
+  if (!thread)
+    metric_job_thread (job);
+  return thread;
+}
+
+/* Keeps the raster rows of a metric row out of raster_clear_to: its band
+ * is copied there later. */
+static void
+metric_row_reserve (Heavy *h, const MetricRow *mr)
+{
+  raster_clear_to (h, mr->y0);
+  h->cleared = MAX (h->cleared, MIN (mr->y1, h->ras.height));
+}
+
+/* Copies the computed bands into the raster and labels each row's top
+ * value. */
+static void
+metric_rows_finish (Heavy *h, GArray *rows, GThread *thread)
+{
+  TaTimeline *self = h->self;
+
+  if (thread)
+    g_thread_join (thread);
+  for (guint k = 0; k < rows->len; k++)
+    {
+      const MetricRow *mr = &g_array_index (rows, MetricRow, k);
+      TaRaster columns = { mr->px, MAX (mr->y1 - mr->y0, 0), (int)h->ncols };
+      g_autofree char *max_text = mr->row.key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)mr->vmax)
+                                                                    : g_strdup_printf ("%" G_GINT64_FORMAT, mr->vmax);
+      ta_raster_put_columns (&h->ras, &columns, mr->y0);
+      draw_cached_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)h->ncols / h->scale - 80,
+                        mr->y, 76, timeline_fg_color (self, 0.6f));
+    }
 }
 
 /* CPU sample ticks on goroutine, proc and thread rows. `visible` maps the
@@ -1068,6 +1169,10 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   int ras_h;
   GArray *span_rows;
   guint next_span_row = 0;
+  g_autoptr (GArray) metric_rows = NULL;
+  guint next_metric_row = 0;
+  MetricJob metric_job;
+  GThread *metric_thread;
 
   /* The raster has the surface's device pixels, so that it stays sharp at
    * scale 2; rows, hit testing and labels stay in logical pixels. */
@@ -1094,6 +1199,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   h.line = g_new (guint32, h.ncols);
   h.text = gtk_snapshot_new ();
 
+  metric_rows = visible_metric_rows (&h, height, stripe);
+  metric_thread = metric_rows_start (&h, metric_rows, &metric_job);
   prepare_lines_in_parallel (self, &h.vp, h.ncols, height);
   span_rows = prepare_span_rows (self, &h.vp, h.ncols, h.scale, height, stripe);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
@@ -1133,7 +1240,10 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
         g_array_append_val (shown, *r);
 
       if (r->is_metric)
-        raster_metric_row (&h, r, y, i % 2 ? stripe : 0);
+        {
+          if (next_metric_row < metric_rows->len)
+            metric_row_reserve (&h, &g_array_index (metric_rows, MetricRow, next_metric_row++));
+        }
       else
         {
           const SpanRow *sr = next_span_row < span_rows->len
@@ -1158,6 +1268,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       }
     }
   raster_clear_to (&h, h.ras.height);
+  metric_rows_finish (&h, metric_rows, metric_thread);
   if (ta_snapshot_get_n_cpu_samples (self->snap))
     {
       /* Keyed only now: `shown` no longer moves. */
