@@ -920,14 +920,16 @@ metric_row_compute (TaTimeline *self, const TaViewport *vp, guint ncols, int sca
 }
 
 /* A metric row's band took 0.3-0.4 ms of the main thread, and three are
- * drawn every frame: a worker computes the bands while the main thread
- * computes the lines and draws the other rows, and they are copied into
- * the raster after those. */
+ * drawn every frame: a worker computes the bands and copies them into
+ * their rows of the raster (which the main thread leaves alone: see
+ * metric_row_reserve) while the main thread computes the lines and draws
+ * the other rows. */
 typedef struct {
   TaTimeline *self;
   TaViewport  vp;
   guint       ncols;
   int         scale;
+  TaRaster    ras;
   GArray     *rows;        /* MetricRow */
 } MetricJob;
 
@@ -936,7 +938,12 @@ metric_job_thread (gpointer data)
 {
   MetricJob *job = data;
   for (guint k = 0; k < job->rows->len; k++)
-    metric_row_compute (job->self, &job->vp, job->ncols, job->scale, &g_array_index (job->rows, MetricRow, k));
+    {
+      MetricRow *mr = &g_array_index (job->rows, MetricRow, k);
+      TaRaster columns = { mr->px, MAX (mr->y1 - mr->y0, 0), (int)job->ncols };
+      metric_row_compute (job->self, &job->vp, job->ncols, job->scale, mr);
+      ta_raster_put_columns (&job->ras, &columns, mr->y0);
+    }
   return NULL;
 }
 
@@ -988,7 +995,7 @@ metric_rows_start (Heavy *h, GArray *rows, MetricJob *job)
 {
   GThread *thread;
 
-  *job = (MetricJob){ h->self, h->vp, h->ncols, h->scale, rows };
+  *job = (MetricJob){ h->self, h->vp, h->ncols, h->scale, h->ras, rows };
   if (rows->len == 0)
     return NULL;
   thread = g_thread_try_new ("ta-metric-rows", metric_job_thread, job, NULL);
@@ -997,8 +1004,8 @@ metric_rows_start (Heavy *h, GArray *rows, MetricJob *job)
   return thread;
 }
 
-/* Keeps the raster rows of a metric row out of raster_clear_to: its band
- * is copied there later. */
+/* Keeps the raster rows of a metric row out of raster_clear_to: the
+ * worker draws there. */
 static void
 metric_row_reserve (Heavy *h, const MetricRow *mr)
 {
@@ -1006,8 +1013,7 @@ metric_row_reserve (Heavy *h, const MetricRow *mr)
   h->cleared = MAX (h->cleared, MIN (mr->y1, h->ras.height));
 }
 
-/* Copies the computed bands into the raster and labels each row's top
- * value. */
+/* Waits for the metric rows and labels each one's top value. */
 static void
 metric_rows_finish (Heavy *h, GArray *rows, GThread *thread)
 {
@@ -1018,10 +1024,8 @@ metric_rows_finish (Heavy *h, GArray *rows, GThread *thread)
   for (guint k = 0; k < rows->len; k++)
     {
       const MetricRow *mr = &g_array_index (rows, MetricRow, k);
-      TaRaster columns = { mr->px, MAX (mr->y1 - mr->y0, 0), (int)h->ncols };
       g_autofree char *max_text = mr->row.key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)mr->vmax)
                                                                     : g_strdup_printf ("%" G_GINT64_FORMAT, mr->vmax);
-      ta_raster_put_columns (&h->ras, &columns, mr->y0);
       draw_cached_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)h->ncols / h->scale - 80,
                         mr->y, 76, timeline_fg_color (self, 0.6f));
     }
