@@ -922,8 +922,7 @@ metric_row_compute (TaTimeline *self, const TaViewport *vp, guint ncols, int sca
 /* A metric row's band took 0.3-0.4 ms of the main thread, and three are
  * drawn every frame: a worker computes the bands and copies them into
  * their rows of the raster (which the main thread leaves alone: see
- * metric_row_reserve) while the main thread computes the lines and draws
- * the other rows. */
+ * metric_row_reserve) while the main thread draws the other rows. */
 typedef struct {
   TaTimeline *self;
   TaViewport  vp;
@@ -1203,10 +1202,12 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   h.line = g_new (guint32, h.ncols);
   h.text = gtk_snapshot_new ();
 
-  metric_rows = visible_metric_rows (&h, height, stripe);
-  metric_thread = metric_rows_start (&h, metric_rows, &metric_job);
   prepare_lines_in_parallel (self, &h.vp, h.ncols, height);
   span_rows = prepare_span_rows (self, &h.vp, h.ncols, h.scale, height, stripe);
+  /* Started once the line workers are done: on two cores it then shares
+   * none with them, and runs while this thread draws the rows. */
+  metric_rows = visible_metric_rows (&h, height, stripe);
+  metric_thread = metric_rows_start (&h, metric_rows, &metric_job);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   if (gutter)
     gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
