@@ -381,12 +381,14 @@ window_draws_track (TaTimeline *self, const TaViewport *vp, const TaTrackKey *ke
 typedef struct {
   Row     row;
   guint64 index;
+  double  y;        /* logical, from the canvas top */
 } VisibleRow;
 
-/* The track rows (not metrics) at least partly visible in `height`, top
- * to bottom, with their row index. */
+/* The rows at least partly visible in `height`, top to bottom, with their
+ * row index: one walk a frame for all its passes (a goroutine row is
+ * looked up in the goroutine layout each time one is got). */
 static GArray *
-visible_track_rows (TaTimeline *self, int height)
+visible_rows (TaTimeline *self, int height)
 {
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (VisibleRow));
   double y_off = timeline_scroll_y (self);
@@ -394,34 +396,40 @@ visible_track_rows (TaTimeline *self, int height)
   for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
     {
       VisibleRow vr = { .index = i };
-      double y;
       if (!timeline_get_row (self, i, &vr.row))
         break;
-      y = RULER_H + vr.row.top - y_off;
-      if (y > height)
+      vr.y = RULER_H + vr.row.top - y_off;
+      if (vr.y > height)
         break;
-      if (y + vr.row.height < RULER_H || vr.row.type != ROW_TRACK || vr.row.is_metric)
+      if (vr.y + vr.row.height < RULER_H)
         continue;
       g_array_append_val (rows, vr);
     }
   return rows;
 }
 
-/* The keys of the summary rows visible in `height` whose line `cache`
- * lacks, top to bottom (rows drawn from exact spans or as metrics need
- * none: as draw_heavy decides). */
+/* A track row (not a header, not a metric): drawn from a line. */
+static gboolean
+is_track_row (const Row *row)
+{
+  return row->type == ROW_TRACK && !row->is_metric;
+}
+
+/* The keys of the summary rows among `visible` (visible_rows) whose line
+ * `cache` lacks, top to bottom (rows drawn from exact spans or as metrics
+ * need none: as draw_heavy decides). */
 static GArray *
-visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewport *vp, int height)
+visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewport *vp, const GArray *visible)
 {
   GArray *keys = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
-  g_autoptr (GArray) rows = visible_track_rows (self, height);
 
-  for (guint k = 0; k < rows->len; k++)
+  for (guint k = 0; k < visible->len; k++)
     {
-      const TaTrackKey *key = &g_array_index (rows, VisibleRow, k).row.key;
-      if (window_draws_track (self, vp, key) || g_hash_table_contains (cache->table, key))
+      const Row *row = &g_array_index (visible, VisibleRow, k).row;
+      if (!is_track_row (row) || window_draws_track (self, vp, &row->key)
+          || g_hash_table_contains (cache->table, &row->key))
         continue;
-      g_array_append_val (keys, *key);
+      g_array_append_val (keys, row->key);
     }
   return keys;
 }
@@ -458,7 +466,7 @@ line_job_thread (gpointer data)
 }
 
 static void
-prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, int height)
+prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, const GArray *visible)
 {
   RowLineCache *cache = &self->lines;
   g_autoptr (GArray) keys = NULL;
@@ -467,7 +475,7 @@ prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, 
   GThread *thread;
 
   row_lines_use_for (cache, self->snap, vp, ncols);
-  keys = visible_rows_missing_lines (self, cache, vp, height);
+  keys = visible_rows_missing_lines (self, cache, vp, visible);
   if (keys->len < PARALLEL_LINES_MIN || g_hash_table_size (cache->table) + keys->len >= ROW_LINES_MAX)
     return;
   ensure_cov (self, ncols);
@@ -710,13 +718,13 @@ span_row_job_thread (gpointer data)
   return NULL;
 }
 
-/* The rows from first_visible_row down that draw_heavy draws from exact
- * spans (its choice, made once here), their lines computed. */
+/* The rows among `visible` (visible_rows) that draw_heavy draws from
+ * exact spans (its choice, made once here), their lines computed. */
 static GArray *
-prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scale, int height, guint32 stripe)
+prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scale, const GArray *visible,
+                   guint32 stripe)
 {
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (SpanRow));
-  g_autoptr (GArray) visible = visible_track_rows (self, height);
   guint32 *lines;
   GThread *thread = NULL;
   SpanRowJob job, worker;
@@ -726,6 +734,8 @@ prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scal
       const VisibleRow *vr = &g_array_index (visible, VisibleRow, v);
       const Row *r = &vr->row;
       SpanRow sr = { 0 };
+      if (!is_track_row (r))
+        continue;
       sr.spans = timeline_window_spans_for (self, &r->key, vp->start, vp->end, &sr.n);
       if (!sr.spans && !window_draws_track (self, vp, &r->key))
         continue;
@@ -946,26 +956,20 @@ metric_job_thread (gpointer data)
   return NULL;
 }
 
-/* The metric rows visible in `height`, top to bottom, their bands in one
- * buffer of self's. */
+/* The metric rows among `visible` (visible_rows), top to bottom, their
+ * bands in one buffer of self's. */
 static GArray *
-visible_metric_rows (Heavy *h, int height, guint32 stripe)
+visible_metric_rows (Heavy *h, const GArray *visible, guint32 stripe)
 {
   TaTimeline *self = h->self;
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (MetricRow));
-  double y_off = timeline_scroll_y (self);
   gsize n_px = 0;
 
-  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+  for (guint v = 0; v < visible->len; v++)
     {
-      MetricRow mr = { .bg = i % 2 ? stripe : 0 };
-      if (!timeline_get_row (self, i, &mr.row))
-        break;
-      mr.y = RULER_H + mr.row.top - y_off;
-      if (mr.y > height)
-        break;
-      if (mr.y + mr.row.height < RULER_H || mr.row.type == ROW_HEADER || mr.row.type == ROW_SUBHEADER
-          || !mr.row.is_metric)
+      const VisibleRow *vr = &g_array_index (visible, VisibleRow, v);
+      MetricRow mr = { vr->row, vr->y, vr->index % 2 ? stripe : 0 };
+      if (mr.row.type == ROW_HEADER || mr.row.type == ROW_SUBHEADER || !mr.row.is_metric)
         continue;
       row_pixels (h, &mr.row, mr.y, &mr.y0, &mr.y1);
       n_px += (gsize)MAX (mr.y1 - mr.y0, 0) * h->ncols;
@@ -1172,6 +1176,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   int ras_h;
   GArray *span_rows;
   guint next_span_row = 0;
+  g_autoptr (GArray) in_view = NULL;
   g_autoptr (GArray) metric_rows = NULL;
   guint next_metric_row = 0;
   MetricJob metric_job;
@@ -1202,26 +1207,22 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   h.line = g_new (guint32, h.ncols);
   h.text = gtk_snapshot_new ();
 
-  prepare_lines_in_parallel (self, &h.vp, h.ncols, height);
-  span_rows = prepare_span_rows (self, &h.vp, h.ncols, h.scale, height, stripe);
+  in_view = visible_rows (self, height);
+  prepare_lines_in_parallel (self, &h.vp, h.ncols, in_view);
+  span_rows = prepare_span_rows (self, &h.vp, h.ncols, h.scale, in_view, stripe);
   /* Started once the line workers are done: on two cores it then shares
    * none with them, and runs while this thread draws the rows. */
-  metric_rows = visible_metric_rows (&h, height, stripe);
+  metric_rows = visible_metric_rows (&h, in_view, stripe);
   metric_thread = metric_rows_start (&h, metric_rows, &metric_job);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   if (gutter)
     gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
-  for (guint64 i = timeline_first_visible_row (self); i < timeline_n_rows (self); i++)
+  for (guint v = 0; v < in_view->len; v++)
     {
-      Row row, *r = &row;
-      double y;
-      if (!timeline_get_row (self, i, r))
-        break;
-      y = RULER_H + r->top - y_off;
-      if (y > height)
-        break;
-      if (y + r->height < RULER_H)
-        continue;
+      const VisibleRow *vr = &g_array_index (in_view, VisibleRow, v);
+      const Row *r = &vr->row;
+      double y = vr->y;
+      guint64 i = vr->index;
 
       if (r->type == ROW_HEADER || r->type == ROW_SUBHEADER)
         {
@@ -1551,10 +1552,11 @@ prepare_visible_lines (TaTimeline *self, RowLineCache *cache, TaSnapshot *snap, 
                        guint ncols, gint64 deadline)
 {
   int height = gtk_widget_get_height (GTK_WIDGET (self));
+  g_autoptr (GArray) visible = visible_rows (self, height);
   g_autoptr (GArray) keys = NULL;
 
   row_lines_use_for (cache, snap, vp, ncols);
-  keys = visible_rows_missing_lines (self, cache, vp, height);
+  keys = visible_rows_missing_lines (self, cache, vp, visible);
   return compute_lines_until (self, cache, (const TaTrackKey *)keys->data, keys->len, deadline);
 }
 
