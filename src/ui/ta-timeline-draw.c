@@ -932,27 +932,64 @@ metric_row_compute (TaTimeline *self, const TaViewport *vp, guint ncols, int sca
 /* A metric row's band took 0.3-0.4 ms of the main thread, and three are
  * drawn every frame: a worker computes the bands and copies them into
  * their rows of the raster (which the main thread leaves alone: see
- * metric_row_reserve) while the main thread draws the other rows. */
+ * metric_row_reserve) while the main thread draws the other rows. Rows
+ * are taken one at a time, and the main thread takes those the worker has
+ * not begun once it is done drawing, then waits only for the row the
+ * worker is on, not for the worker to end: zoomed in, it has little else
+ * to do, and a worker still waiting for a core (a busy machine) cost it
+ * more than the rows themselves. The worker is detached; the job is
+ * freed by whichever of the two is done with it last. */
 typedef struct {
+  gint        ref;         /* atomic */
   TaTimeline *self;
   TaViewport  vp;
   guint       ncols;
   int         scale;
   TaRaster    ras;
   GArray     *rows;        /* MetricRow */
+  gint        next;        /* the next row to take (atomic) */
+  GMutex      lock;
+  GCond       row_done;
+  guint       n_done;      /* rows computed, under lock */
 } MetricJob;
+
+static void
+metric_job_unref (MetricJob *job)
+{
+  if (!g_atomic_int_dec_and_test (&job->ref))
+    return;
+  g_array_unref (job->rows);
+  g_mutex_clear (&job->lock);
+  g_cond_clear (&job->row_done);
+  g_free (job);
+}
+
+static void
+metric_job_work (MetricJob *job)
+{
+  for (;;)
+    {
+      guint k = (guint)g_atomic_int_add (&job->next, 1);
+      MetricRow *mr;
+      TaRaster columns;
+      if (k >= job->rows->len)
+        return;
+      mr = &g_array_index (job->rows, MetricRow, k);
+      columns = (TaRaster){ mr->px, MAX (mr->y1 - mr->y0, 0), (int)job->ncols };
+      metric_row_compute (job->self, &job->vp, job->ncols, job->scale, mr);
+      ta_raster_put_columns (&job->ras, &columns, mr->y0);
+      g_mutex_lock (&job->lock);
+      job->n_done++;
+      g_cond_signal (&job->row_done);
+      g_mutex_unlock (&job->lock);
+    }
+}
 
 static gpointer
 metric_job_thread (gpointer data)
 {
-  MetricJob *job = data;
-  for (guint k = 0; k < job->rows->len; k++)
-    {
-      MetricRow *mr = &g_array_index (job->rows, MetricRow, k);
-      TaRaster columns = { mr->px, MAX (mr->y1 - mr->y0, 0), (int)job->ncols };
-      metric_row_compute (job->self, &job->vp, job->ncols, job->scale, mr);
-      ta_raster_put_columns (&job->ras, &columns, mr->y0);
-    }
+  metric_job_work (data);
+  metric_job_unref (data);
   return NULL;
 }
 
@@ -991,20 +1028,23 @@ visible_metric_rows (Heavy *h, const GArray *visible, guint32 stripe)
   return rows;
 }
 
-/* Starts computing the bands of `rows` on a worker (or computes them here
- * if none starts); metric_rows_finish waits for it. */
-static GThread *
-metric_rows_start (Heavy *h, GArray *rows, MetricJob *job)
+/* Starts computing the bands of `rows` on a worker; metric_rows_finish
+ * computes what it has not taken. */
+static MetricJob *
+metric_rows_start (Heavy *h, GArray *rows)
 {
+  MetricJob *job = g_new0 (MetricJob, 1);
   GThread *thread;
 
-  *job = (MetricJob){ h->self, h->vp, h->ncols, h->scale, h->ras, rows };
-  if (rows->len == 0)
-    return NULL;
-  thread = g_thread_try_new ("ta-metric-rows", metric_job_thread, job, NULL);
-  if (!thread)
-    metric_job_thread (job);
-  return thread;
+  *job = (MetricJob){ 2, h->self, h->vp, h->ncols, h->scale, h->ras, g_array_ref (rows) };
+  g_mutex_init (&job->lock);
+  g_cond_init (&job->row_done);
+  thread = rows->len ? g_thread_try_new ("ta-metric-rows", metric_job_thread, job, NULL) : NULL;
+  if (thread)
+    g_thread_unref (thread);
+  else
+    metric_job_unref (job);
+  return job;
 }
 
 /* Keeps the raster rows of a metric row out of raster_clear_to: the
@@ -1016,14 +1056,19 @@ metric_row_reserve (Heavy *h, const MetricRow *mr)
   h->cleared = MAX (h->cleared, MIN (mr->y1, h->ras.height));
 }
 
-/* Waits for the metric rows and labels each one's top value. */
+/* Computes the metric rows the worker has not taken, waits for the one it
+ * is on, and labels each row's top value. */
 static void
-metric_rows_finish (Heavy *h, GArray *rows, GThread *thread)
+metric_rows_finish (Heavy *h, GArray *rows, MetricJob *job)
 {
   TaTimeline *self = h->self;
 
-  if (thread)
-    g_thread_join (thread);
+  metric_job_work (job);
+  g_mutex_lock (&job->lock);
+  while (job->n_done < rows->len)
+    g_cond_wait (&job->row_done, &job->lock);
+  g_mutex_unlock (&job->lock);
+  metric_job_unref (job);
   for (guint k = 0; k < rows->len; k++)
     {
       const MetricRow *mr = &g_array_index (rows, MetricRow, k);
@@ -1179,8 +1224,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   g_autoptr (GArray) in_view = NULL;
   g_autoptr (GArray) metric_rows = NULL;
   guint next_metric_row = 0;
-  MetricJob metric_job;
-  GThread *metric_thread;
+  MetricJob *metric_job;
 
   /* The raster has the surface's device pixels, so that it stays sharp at
    * scale 2; rows, hit testing and labels stay in logical pixels. */
@@ -1213,7 +1257,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   /* Started once the line workers are done: on two cores it then shares
    * none with them, and runs while this thread draws the rows. */
   metric_rows = visible_metric_rows (&h, in_view, stripe);
-  metric_thread = metric_rows_start (&h, metric_rows, &metric_job);
+  metric_job = metric_rows_start (&h, metric_rows);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   if (gutter)
     gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
@@ -1274,7 +1318,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       }
     }
   raster_clear_to (&h, h.ras.height);
-  metric_rows_finish (&h, metric_rows, metric_thread);
+  metric_rows_finish (&h, metric_rows, metric_job);
   if (ta_snapshot_get_n_cpu_samples (self->snap))
     {
       /* Keyed only now: `shown` no longer moves. */
