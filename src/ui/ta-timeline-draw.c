@@ -1033,7 +1033,7 @@ visible_metric_rows (Heavy *h, const GArray *visible, guint32 stripe)
 static MetricJob *
 metric_rows_start (Heavy *h, GArray *rows)
 {
-  MetricJob *job = g_new0 (MetricJob, 1);
+  MetricJob *job = g_new (MetricJob, 1);
   GThread *thread;
 
   *job = (MetricJob){ 2, h->self, h->vp, h->ncols, h->scale, h->ras, g_array_ref (rows) };
@@ -1048,7 +1048,7 @@ metric_rows_start (Heavy *h, GArray *rows)
 }
 
 /* Keeps the raster rows of a metric row out of raster_clear_to: the
- * worker draws there. */
+ * thread that computes its band copies it there. */
 static void
 metric_row_reserve (Heavy *h, const MetricRow *mr)
 {
