@@ -1,13 +1,12 @@
 /* ta-timeline-draw.c: the timeline's drawing: rows (columns from summaries,
- * exact spans, metrics, regions, CPU ticks, labels), the ruler and the
- * hover/selection overlay.
+ * exact spans, regions, CPU ticks, labels; metric rows are in
+ * ta-timeline-metrics.c), the ruler and the hover/selection overlay.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "ta-timeline"
 
-#include "ta-timeline-private.h"
-#include "ta-timeline-raster.h"
+#include "ta-timeline-heavy.h"
 
 G_STATIC_ASSERT (TA_N_STATES <= TA_MIX_MAX_COLORS);
 
@@ -91,8 +90,8 @@ append_label_at (GtkSnapshot *snapshot, Label *label, double x, double y, GdkRGB
  * ruler ticks and metric scales (a frame that only moved the view by a
  * pixel or less has the same). Laid out once from the label cache,
  * ellipsized at max_w pixels. */
-static void
-draw_cached_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
+void
+timeline_draw_cached_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
                   double x, double y, int max_w, GdkRGBA color)
 {
   append_label_at (snapshot, label_get (self, base, text, max_w), x, y, color);
@@ -195,26 +194,12 @@ span_color (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
   return c;
 }
 
-/* The heavy layer paints the track area into a TaRaster (one texture for
- * GTK) and collects text (labels) in a second snapshot drawn over it:
- * thousands of one-pixel colour nodes per frame cost far more to build and
- * to render than writing the pixels. */
-typedef struct {
-  TaTimeline  *self;
-  TaRaster     ras;           /* the track area in device pixels: x from GUTTER_W, y from RULER_H */
-  guint32     *line;          /* one row's pixel line */
-  GtkSnapshot *text;          /* labels, drawn over the raster */
-  TaViewport   vp;            /* the time range over the raster's device pixel columns */
-  guint        ncols;         /* device pixel columns (logical width * scale) */
-  int          scale;         /* device pixels per logical pixel (2 on HiDPI) */
-  int          cleared;       /* raster rows above this are cleared or drawn */
-} Heavy;
 
 /* The raster is cleared as rows are drawn, top to bottom, and only where
  * no row line overwrites it whole (headers, gaps, metric rows): clearing
  * all of it first and then copying row lines over it wrote it twice. */
-static void
-raster_clear_to (Heavy *h, int y)
+void
+heavy_clear_to (Heavy *h, int y)
 {
   y = MIN (y, h->ras.height);
   if (y > h->cleared)
@@ -227,14 +212,14 @@ raster_clear_to (Heavy *h, int y)
 static void
 raster_put_row (Heavy *h, const guint32 *line, int y0, int y1)
 {
-  raster_clear_to (h, y0);
+  heavy_clear_to (h, y0);
   ta_raster_put_line (&h->ras, line, y0, y1 - y0);
   h->cleared = MAX (h->cleared, MIN (y1, h->ras.height));
 }
 
 /* Device pixel rows [y0, y1) of the raster a row at logical y covers. */
-static void
-row_pixels (const Heavy *h, const Row *row, double y, int *y0, int *y1)
+void
+heavy_row_pixels (const Heavy *h, const Row *row, double y, int *y0, int *y1)
 {
   *y0 = (int)floor ((y - RULER_H) * h->scale + 0.5);
   *y1 = (int)floor ((y - RULER_H + row->height) * h->scale + 0.5);
@@ -378,11 +363,6 @@ window_draws_track (TaTimeline *self, const TaViewport *vp, const TaTrackKey *ke
          && ta_window_get_end (self->window) >= vp->end && timeline_window_track_index (self, key) >= 0;
 }
 
-typedef struct {
-  Row     row;
-  guint64 index;
-  double  y;        /* logical, from the canvas top */
-} VisibleRow;
 
 /* The rows at least partly visible in `height`, top to bottom, with their
  * row index: one walk a frame for all its passes (a goroutine row is
@@ -513,7 +493,7 @@ raster_row_columns (Heavy *h, const Row *row, double y, guint32 base)
 
   for (guint c = 0; c < h->ncols; c++)
     h->line[c] = px[c] ? ta_pixel_over (px[c], base) : base;
-  row_pixels (h, row, y, &y0, &y1);
+  heavy_row_pixels (h, row, y, &y0, &y1);
   raster_put_row (h, h->line, y0, y1);
 }
 
@@ -794,289 +774,8 @@ raster_span_row (Heavy *h, const Row *row, double y, const SpanRow *sr)
         draw_span_label (self, h->text, lay, label, GUTTER_W + l->ca + 3, y + (row->height >= TRACK_H ? 2 : 0),
                          l->cb - l->ca - 6, tc);
     }
-  row_pixels (h, row, y, &y0, &y1);
+  heavy_row_pixels (h, row, y, &y0, &y1);
   raster_put_row (h, sr->line, y0, y1);
-}
-
-static guint32
-metric_pixel (TaColor c, float alpha)
-{
-  c.a = alpha;
-  return ta_pixel_from_color (c);
-}
-
-/* A metric row is drawn a pixel column at a time: into a band of its own
- * stored a column per line, so that each column's pixels are adjacent
- * (drawn straight into the raster, a column's pixels are a raster line
- * apart, and those fills were a tenth of a zoomed-out frame), then
- * copied into the raster. Blends src over `ht` pixels of column x from
- * raster row y, as ta_raster_fill would over the raster: only the band's
- * rows are kept (what falls outside them is overwritten by the rows
- * below anyway). */
-static inline void
-metric_fill (TaRaster *columns, int top, int x, int y, int ht, guint32 src)
-{
-  int a = MAX (y - top, 0), b = MIN (y - top + ht, columns->width);
-
-  if (src == 0 || x < 0 || x >= columns->height || a >= b)
-    return;
-  ta_pixels_fill (columns->px + (gsize)x * columns->width + a, b - a, src);
-}
-
-/* A metric row to draw: where, and its band once computed. */
-typedef struct {
-  Row      row;
-  double   y;             /* logical, as draw_heavy places the row */
-  guint32  bg;            /* its stripe or clear */
-  int      y0, y1;        /* device pixel rows of the raster it covers */
-  guint32 *px;            /* its band: (y1 - y0) pixels a column, ncols columns */
-  gint64   vmax;          /* the value at the row's top */
-} MetricRow;
-
-/* A metric row's band (see metric_fill): stacked columns (goroutines by
- * state) or a min/max band per column with a line through the last
- * values. Reads only the snapshot and the colours: may run on any
- * thread. */
-static void
-metric_row_compute (TaTimeline *self, const TaViewport *vp, guint ncols, int scale, MetricRow *mr)
-{
-  const Row *row = &mr->row;
-  TaMetric metrics[TA_N_METRICS];
-  guint nm = ta_track_metrics (row->key.kind, metrics);
-  g_autofree TaMetricColumn *mc = g_new0 (TaMetricColumn, (gsize)ncols * MAX (nm, 1));
-  gint64 vmax = 1;
-  gboolean stacked = row->key.kind == TA_TRACK_GOROUTINES;
-  /* In device pixels, like the raster. */
-  double top = floor ((mr->y - RULER_H) * scale + 0.5), rh = row->height * scale;
-  int y0 = mr->y0;
-  TaRaster columns;
-  gsize n_px;
-  guint32 fills[TA_N_METRICS];
-
-  columns.width = MAX (mr->y1 - y0, 0);
-  columns.height = (int)ncols;
-  columns.px = mr->px;
-  n_px = (gsize)columns.width * ncols;
-  for (gsize k = 0; k < n_px; k++)
-    columns.px[k] = mr->bg;
-  for (guint m = 0; m < nm; m++)
-    fills[m] = metric_pixel (self->metric_colors[metrics[m]], 0.9f);
-
-  for (guint m = 0; m < nm; m++)
-    if (!ta_snapshot_query_metric (self->snap, metrics[m], vp->start, vp->end, ncols, mc + m * ncols))
-      memset (mc + m * ncols, 0, sizeof (TaMetricColumn) * ncols);
-  for (guint c = 0; c < ncols; c++)
-    {
-      gint64 sum = 0;
-      for (guint m = 0; m < nm; m++)
-        {
-          TaMetricColumn *x = &mc[m * ncols + c];
-          if (!x->valid)
-            continue;
-          if (stacked)
-            sum += x->max;
-          else
-            vmax = MAX (vmax, x->max);
-        }
-      vmax = MAX (vmax, sum);
-    }
-  mr->vmax = vmax;
-
-  if (stacked)
-    for (guint c = 0; c < ncols; c++)
-      {
-        double base = rh;
-        for (guint m = 0; m < nm; m++)
-          {
-            TaMetricColumn *x = &mc[m * ncols + c];
-            double hh;
-            if (!x->valid || x->max <= 0)
-              continue;
-            hh = (double)x->max / (double)vmax * (rh - 2);
-            metric_fill (&columns, y0, (int)c, (int)floor (top + base - hh + 0.5),
-                         (int)floor (top + base + 0.5) - (int)floor (top + base - hh + 0.5), fills[m]);
-            base -= hh;
-          }
-      }
-  else
-    for (guint m = 0; m < nm; m++)
-      {
-        gboolean first = TRUE, area = m == 0 && row->key.kind == TA_TRACK_HEAP;
-        guint32 band = metric_pixel (self->metric_colors[metrics[m]], area ? 0.35f : 0.9f);
-        guint32 ink = fills[m];
-        double last_y = rh;
-        for (guint c = 0; c < ncols; c++)
-          {
-            TaMetricColumn *x = &mc[m * ncols + c];
-            double ya, yb;
-            if (!x->valid)
-              continue;
-            ya = rh - 1 - (double)x->max / (double)vmax * (rh - 3);
-            yb = rh - 1 - (double)x->min / (double)vmax * (rh - 3);
-            if (area)
-              metric_fill (&columns, y0, (int)c, (int)floor (top + ya), (int)ceil (rh - ya), band);
-            else
-              metric_fill (&columns, y0, (int)c, (int)floor (top + ya), (int)ceil (MAX (yb - ya, 1)), band);
-            if (!first && !area)
-              {
-                /* The step from the previous column's last value. */
-                double lo = MIN (last_y, ya), hi = MAX (last_y, ya);
-                metric_fill (&columns, y0, (int)c, (int)floor (top + lo), (int)ceil (hi - lo) + 1, ink);
-              }
-            last_y = rh - 1 - (double)x->last / (double)vmax * (rh - 3);
-            first = FALSE;
-          }
-      }
-}
-
-/* A metric row's band took 0.3-0.4 ms of the main thread, and three are
- * drawn every frame: a worker computes the bands and copies them into
- * their rows of the raster (which the main thread leaves alone: see
- * metric_row_reserve) while the main thread draws the other rows. Rows
- * are taken one at a time, and the main thread takes those the worker has
- * not begun once it is done drawing, then waits only for the row the
- * worker is on, not for the worker to end: zoomed in, it has little else
- * to do, and a worker still waiting for a core (a busy machine) cost it
- * more than the rows themselves. The worker is detached; the job is
- * freed by whichever of the two is done with it last. */
-typedef struct {
-  gint        ref;         /* atomic */
-  TaTimeline *self;
-  TaViewport  vp;
-  guint       ncols;
-  int         scale;
-  TaRaster    ras;
-  GArray     *rows;        /* MetricRow */
-  gint        next;        /* the next row to take (atomic) */
-  GMutex      lock;
-  GCond       row_done;
-  guint       n_done;      /* rows computed, under lock */
-} MetricJob;
-
-static void
-metric_job_unref (MetricJob *job)
-{
-  if (!g_atomic_int_dec_and_test (&job->ref))
-    return;
-  g_array_unref (job->rows);
-  g_mutex_clear (&job->lock);
-  g_cond_clear (&job->row_done);
-  g_free (job);
-}
-
-static void
-metric_job_work (MetricJob *job)
-{
-  for (;;)
-    {
-      guint k = (guint)g_atomic_int_add (&job->next, 1);
-      MetricRow *mr;
-      TaRaster columns;
-      if (k >= job->rows->len)
-        return;
-      mr = &g_array_index (job->rows, MetricRow, k);
-      columns = (TaRaster){ mr->px, MAX (mr->y1 - mr->y0, 0), (int)job->ncols };
-      metric_row_compute (job->self, &job->vp, job->ncols, job->scale, mr);
-      ta_raster_put_columns (&job->ras, &columns, mr->y0);
-      g_mutex_lock (&job->lock);
-      job->n_done++;
-      g_cond_signal (&job->row_done);
-      g_mutex_unlock (&job->lock);
-    }
-}
-
-static gpointer
-metric_job_thread (gpointer data)
-{
-  metric_job_work (data);
-  metric_job_unref (data);
-  return NULL;
-}
-
-/* The metric rows among `visible` (visible_rows), top to bottom, their
- * bands in one buffer of self's. */
-static GArray *
-visible_metric_rows (Heavy *h, const GArray *visible, guint32 stripe)
-{
-  TaTimeline *self = h->self;
-  GArray *rows = g_array_new (FALSE, FALSE, sizeof (MetricRow));
-  gsize n_px = 0;
-
-  for (guint v = 0; v < visible->len; v++)
-    {
-      const VisibleRow *vr = &g_array_index (visible, VisibleRow, v);
-      MetricRow mr = { vr->row, vr->y, vr->index % 2 ? stripe : 0 };
-      if (mr.row.type == ROW_HEADER || mr.row.type == ROW_SUBHEADER || !mr.row.is_metric)
-        continue;
-      row_pixels (h, &mr.row, mr.y, &mr.y0, &mr.y1);
-      n_px += (gsize)MAX (mr.y1 - mr.y0, 0) * h->ncols;
-      g_array_append_val (rows, mr);
-    }
-  if (self->n_metric_band < n_px)
-    {
-      g_free (self->metric_band);
-      self->n_metric_band = n_px;
-      self->metric_band = g_new (guint32, n_px);
-    }
-  n_px = 0;
-  for (guint k = 0; k < rows->len; k++)
-    {
-      MetricRow *mr = &g_array_index (rows, MetricRow, k);
-      mr->px = self->metric_band + n_px;
-      n_px += (gsize)MAX (mr->y1 - mr->y0, 0) * h->ncols;
-    }
-  return rows;
-}
-
-/* Starts computing the bands of `rows` on a worker; metric_rows_finish
- * computes what it has not taken. */
-static MetricJob *
-metric_rows_start (Heavy *h, GArray *rows)
-{
-  MetricJob *job = g_new (MetricJob, 1);
-  GThread *thread;
-
-  *job = (MetricJob){ 2, h->self, h->vp, h->ncols, h->scale, h->ras, g_array_ref (rows) };
-  g_mutex_init (&job->lock);
-  g_cond_init (&job->row_done);
-  thread = rows->len ? g_thread_try_new ("ta-metric-rows", metric_job_thread, job, NULL) : NULL;
-  if (thread)
-    g_thread_unref (thread);
-  else
-    metric_job_unref (job);
-  return job;
-}
-
-/* Keeps the raster rows of a metric row out of raster_clear_to: the
- * thread that computes its band copies it there. */
-static void
-metric_row_reserve (Heavy *h, const MetricRow *mr)
-{
-  raster_clear_to (h, mr->y0);
-  h->cleared = MAX (h->cleared, MIN (mr->y1, h->ras.height));
-}
-
-/* Computes the metric rows the worker has not taken, waits for the one it
- * is on, and labels each row's top value. */
-static void
-metric_rows_finish (Heavy *h, GArray *rows, MetricJob *job)
-{
-  TaTimeline *self = h->self;
-
-  metric_job_work (job);
-  g_mutex_lock (&job->lock);
-  while (job->n_done < rows->len)
-    g_cond_wait (&job->row_done, &job->lock);
-  g_mutex_unlock (&job->lock);
-  metric_job_unref (job);
-  for (guint k = 0; k < rows->len; k++)
-    {
-      const MetricRow *mr = &g_array_index (rows, MetricRow, k);
-      g_autofree char *max_text = mr->row.key.kind == TA_TRACK_HEAP ? g_format_size ((guint64)mr->vmax)
-                                                                    : g_strdup_printf ("%" G_GINT64_FORMAT, mr->vmax);
-      draw_cached_text (self, h->text, self->small_layout, max_text, GUTTER_W + (double)h->ncols / h->scale - 80,
-                        mr->y, 76, timeline_fg_color (self, 0.6f));
-    }
 }
 
 /* CPU sample ticks on goroutine, proc and thread rows. `visible` maps the
@@ -1256,8 +955,8 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
   span_rows = prepare_span_rows (self, &h.vp, h.ncols, h.scale, in_view, stripe);
   /* Started once the line workers are done: on two cores it then shares
    * none with them, and runs while this thread draws the rows. */
-  metric_rows = visible_metric_rows (&h, in_view, stripe);
-  metric_job = metric_rows_start (&h, metric_rows);
+  metric_rows = heavy_metric_rows (&h, in_view, stripe);
+  metric_job = heavy_metric_rows_start (&h, metric_rows);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
   if (gutter)
     gtk_snapshot_push_clip (gutter, &GRAPHENE_RECT_INIT (0, RULER_H, width, height - RULER_H));
@@ -1279,7 +978,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
           else
             text = g_strdup_printf ("%s  (%u)", ta_snapshot_get_string (self->snap, r->func), r->count);
           fill (gutter, header_bg, 0, y, width, r->height);
-          draw_cached_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
+          timeline_draw_cached_text (self, gutter, r->type == ROW_HEADER ? self->layout : self->small_layout, text,
                             r->type == ROW_HEADER ? 6 : 18, y + (r->type == ROW_HEADER ? 4 : 2),
                             width - 12, timeline_fg_color (self, r->type == ROW_HEADER ? 0.9f : 0.7f));
           continue;
@@ -1292,7 +991,7 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       if (r->is_metric)
         {
           if (next_metric_row < metric_rows->len)
-            metric_row_reserve (&h, &g_array_index (metric_rows, MetricRow, next_metric_row++));
+            heavy_metric_row_reserve (&h, metric_rows, next_metric_row++);
         }
       else
         {
@@ -1312,13 +1011,13 @@ draw_heavy (TaTimeline *self, GtkSnapshot *snapshot, GtkSnapshot *gutter, int wi
       {
         g_autofree char *label = ta_snapshot_dup_track_label (self->snap, &r->key);
         PangoLayout *lay = r->height >= TRACK_H ? self->layout : self->small_layout;
-        draw_cached_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
+        timeline_draw_cached_text (self, gutter, lay, label ? label : "", 8 + r->indent * 12,
                           y + (r->height >= TRACK_H ? 2 : 0), (int)GUTTER_W - 12 - r->indent * 12,
                           timeline_fg_color (self, r->key.kind == TA_TRACK_REGIONS ? 0.6f : 0.85f));
       }
     }
-  raster_clear_to (&h, h.ras.height);
-  metric_rows_finish (&h, metric_rows, metric_job);
+  heavy_clear_to (&h, h.ras.height);
+  heavy_metric_rows_finish (&h, metric_rows, metric_job);
   if (ta_snapshot_get_n_cpu_samples (self->snap))
     {
       /* Keyed only now: `shown` no longer moves. */
@@ -1386,14 +1085,14 @@ draw_ruler (TaTimeline *self, GtkSnapshot *snapshot, int width)
         label = ta_format_tick_delta (t - anchor, step);
       else
         label = ta_format_tick_label (t - origin, step);
-      draw_cached_text (self, snapshot, self->small_layout, label, x + 3, 3, 106, timeline_fg_color (self, 0.8f));
+      timeline_draw_cached_text (self, snapshot, self->small_layout, label, x + 3, 3, 106, timeline_fg_color (self, 0.8f));
     }
   /* Gutter corner: the visible span. */
   {
     g_autofree char *span = ta_format_duration (vp.end - vp.start);
     g_autofree char *text = g_strdup_printf ("view %s", span);
     fill (snapshot, bg, 0, 0, GUTTER_W, RULER_H - 1);
-    draw_cached_text (self, snapshot, self->small_layout, text, 8, 8, (int)GUTTER_W - 12, timeline_fg_color (self, 0.6f));
+    timeline_draw_cached_text (self, snapshot, self->small_layout, text, 8, 8, (int)GUTTER_W - 12, timeline_fg_color (self, 0.6f));
     fill (snapshot, line, GUTTER_W - 1, 0, 1, RULER_H);
   }
 }
