@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "ta-app-window.h"
+#include "ta-paint-memory.h"
 
 #define RECENT_APP_NAME "Trace Atlas"
 #define RECENT_MIME     "application/x-go-trace"
@@ -446,6 +447,13 @@ restore_window_size (TaAppWindow *self)
 }
 
 static void
+ta_app_window_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ta_app_window_parent_class)->realize (widget);
+  ta_paint_memory_hold_shm_pool (widget);
+}
+
+static void
 ta_app_window_class_init (TaAppWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -453,6 +461,7 @@ ta_app_window_class_init (TaAppWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = ta_app_window_dispose;
+  widget_class->realize = ta_app_window_realize;
   window_class->close_request = ta_app_window_close_request;
 
   g_type_ensure (TA_TYPE_TRACE_PAGE);

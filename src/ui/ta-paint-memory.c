@@ -9,14 +9,22 @@
  * becoming fresh mappings, freed heap memory is not handed back on its own,
  * and a worker thread touches a heap's worth of blocks that the main thread
  * allocated and frees again, so that the frames find them resident.
- * TA_NO_PAINT_MEMORY=1 turns it off (A/B measurements).
+ * The same goes for the memory cairo shares with the X server (cairo renderer
+ * on X11: ta_paint_memory_hold_shm_pool). TA_NO_PAINT_MEMORY=1 turns it all off
+ * (A/B measurements).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "ta-paint-memory"
 
+#include "config.h"
 #include "ta-paint-memory.h"
 
+#include <gtk/gtk.h>
+#if TA_HAVE_X11
+#include <gdk/x11/gdkx.h>
+#include <cairo-xlib.h>
+#endif
 #include <malloc.h>
 #include <string.h>
 
@@ -95,4 +103,44 @@ ta_paint_memory_trim (void)
       return;
     }
   paint_memory_warm (TRUE);
+}
+
+#if TA_HAVE_X11
+/* A shared-memory image nothing draws into; it lives as long as the
+ * process (a static, so leak checkers see it reachable). */
+static cairo_surface_t *shm_pool_holder;
+#endif
+
+/* cairo-xlib uploads each frame through a block of a shared-memory pool and
+ * destroys a pool once all its blocks are free, which they are between
+ * frames: the next large frame then attached a new pool and faulted in its
+ * pages, some 2000 faults (~5 ms) when a trace page first showed. A block
+ * held for good keeps the pool, and its pages, for every frame. */
+void
+ta_paint_memory_hold_shm_pool (GtkWidget *toplevel)
+{
+#if TA_HAVE_X11
+  GdkDisplay *display = gtk_widget_get_display (toplevel);
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (toplevel));
+  Display *xdisplay;
+  cairo_surface_t *root;
+  int screen, width, height;
+
+  if (shm_pool_holder || !paint_memory_enabled () || !GDK_IS_X11_DISPLAY (display)
+      || !GSK_IS_CAIRO_RENDERER (renderer))
+    return;
+  xdisplay = gdk_x11_display_get_xdisplay (display);
+  screen = DefaultScreen (xdisplay);
+  width = DisplayWidth (xdisplay, screen);
+  height = DisplayHeight (xdisplay, screen);
+  /* A pool is sized for the request that makes it (eight blocks of the
+   * next power of two), so a screen-sized holder makes one that the frames
+   * of any window up to the screen's size fit in beside it. */
+  root = cairo_xlib_surface_create (xdisplay, RootWindow (xdisplay, screen),
+                                    DefaultVisual (xdisplay, screen), width, height);
+  shm_pool_holder = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
+  cairo_surface_destroy (root);
+#else
+  (void)toplevel;
+#endif
 }

@@ -4,7 +4,7 @@
  */
 #pragma once
 
-#include <glib.h>
+#include <gtk/gtk.h>
 
 G_BEGIN_DECLS
 
@@ -16,5 +16,10 @@ void ta_paint_memory_setup (void);
  * indexing's free memory back to the system, then faults the paint memory
  * in again. */
 void ta_paint_memory_trim (void);
+
+/* When a toplevel is realized: with the cairo renderer on X11, keeps the
+ * shared-memory pool its frames go through from being destroyed and made
+ * afresh between frames. */
+void ta_paint_memory_hold_shm_pool (GtkWidget *toplevel);
 
 G_END_DECLS
