@@ -1375,6 +1375,22 @@ prepare_first_lines_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* While a trace loads, snapshots are adopted at most this often: each
+ * one redraws the whole canvas (some 10 ms of main-thread CPU at
+ * 1920x1080, competing with the indexing for the cores), and four updates
+ * a second show the progress as well as twelve do. */
+#define ADOPT_INTERVAL_US 250000
+
+static gboolean
+prepare_incoming_later_cb (gpointer data)
+{
+  TaTimeline *self = data;
+
+  self->incoming_delayed = FALSE;
+  self->incoming_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_incoming_cb, self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 void
 timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap)
 {
@@ -1388,14 +1404,31 @@ timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap)
     }
   g_clear_pointer (&self->incoming, ta_snapshot_unref);
   self->incoming = ta_snapshot_ref (snap);
+  /* The complete snapshot does not wait. */
+  if (self->incoming_delayed && ta_snapshot_is_complete (snap))
+    {
+      g_clear_handle_id (&self->incoming_idle, g_source_remove);
+      self->incoming_delayed = FALSE;
+    }
   if (!self->incoming_idle)
-    self->incoming_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_incoming_cb, self, NULL);
+    {
+      gint64 wait_us = self->adopted_at + ADOPT_INTERVAL_US - g_get_monotonic_time ();
+      if (wait_us >= 1000 && !ta_snapshot_is_complete (snap))
+        {
+          self->incoming_delayed = TRUE;
+          self->incoming_idle = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, (guint)(wait_us / 1000),
+                                                    prepare_incoming_later_cb, self, NULL);
+        }
+      else
+        self->incoming_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_incoming_cb, self, NULL);
+    }
 }
 
 void
 timeline_drop_incoming (TaTimeline *self)
 {
   g_clear_handle_id (&self->incoming_idle, g_source_remove);
+  self->incoming_delayed = FALSE;
   g_clear_handle_id (&self->first_lines_idle, g_source_remove);
   g_clear_pointer (&self->incoming, ta_snapshot_unref);
   timeline_row_lines_clear (&self->incoming_lines);

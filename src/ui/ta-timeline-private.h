@@ -127,7 +127,9 @@ struct _TaTimeline
   RowLineCache lines;             /* summary rows' colours for what is drawn */
   RowLineCache incoming_lines;    /* the same for `incoming` */
   TaSnapshot *incoming;           /* published while loading; shown once its lines are ready */
-  guint      incoming_idle;
+  guint      incoming_idle;       /* preparing `incoming`, or waiting to (incoming_delayed) */
+  gboolean   incoming_delayed;
+  gint64     adopted_at;          /* monotonic µs of the last timeline_adopt_snapshot() */
   guint      first_lines_idle;    /* the first snapshot's rows wait for their lines */
   PangoLayout *layout;
   PangoLayout *small_layout;

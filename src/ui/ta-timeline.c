@@ -800,6 +800,7 @@ timeline_adopt_snapshot (TaTimeline *self, TaSnapshot *snap)
   timeline_drop_incoming (self);
   if (self->snap == snap)
     return;
+  self->adopted_at = g_get_monotonic_time ();
   g_clear_pointer (&self->snap, ta_snapshot_unref);
   self->snap = ta_snapshot_ref (snap);
   start = ta_snapshot_get_start (snap);
