@@ -543,6 +543,13 @@ typedef struct {
   gboolean index_in_background;
 } TaModelOptions;
 
+/* The viewer brackets each frame it makes with these (main thread): the
+ * threads indexing in the background (index_in_background) pause at their
+ * next check, every few thousand events, until the frame is done (25 ms at
+ * most), so that the frame has the cores. */
+void ta_model_frame_begin(void);
+void ta_model_frame_end(void);
+
 /* Fills the defaults: resident_limit 64 MiB, window_cache_budget 128 MiB,
  * threads = cores (0), use_cache TRUE. */
 void ta_model_options_init(TaModelOptions *opts);

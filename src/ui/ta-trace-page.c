@@ -146,6 +146,36 @@ trim_after_paint_cb (TaTracePage *self, GdkFrameClock *clock)
 }
 
 static void
+frame_begin_cb (TaTracePage *self)
+{
+  ta_model_frame_begin ();
+}
+
+static void
+frame_end_cb (TaTracePage *self)
+{
+  ta_model_frame_end ();
+}
+
+/* While the page indexes, the indexing threads give way to its frames
+ * (ta_model_frame_begin). */
+static void
+yield_frames_to (TaTracePage *self, gboolean loading)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (!clock)
+    return;
+  g_signal_handlers_disconnect_by_func (clock, frame_begin_cb, self);
+  g_signal_handlers_disconnect_by_func (clock, frame_end_cb, self);
+  ta_model_frame_end ();
+  if (!loading)
+    return;
+  g_signal_connect_object (clock, "before-paint", G_CALLBACK (frame_begin_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (clock, "after-paint", G_CALLBACK (frame_end_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
 finished_cb (TaTracePage *self)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
@@ -160,6 +190,7 @@ finished_cb (TaTracePage *self)
   else
     ta_paint_memory_trim ();
   set_loading (self, FALSE);
+  yield_frames_to (self, FALSE);
   update_subtitle (self);
   ta_trace_page_update_cpu (self);
   if (ta_document_get_error (self->doc) && !self->error_text)
@@ -194,7 +225,10 @@ start_indexing (TaTracePage *self)
     g_signal_handlers_disconnect_by_func (clock, after_first_paint_cb, self);
   g_clear_handle_id (&self->start_timeout, g_source_remove);
   if (self->doc)
-    ta_document_start (self->doc);
+    {
+      yield_frames_to (self, TRUE);
+      ta_document_start (self->doc);
+    }
 }
 
 /* Indexing (or reading the index cache) starts once the frame that first
@@ -440,7 +474,10 @@ ta_trace_page_dispose (GObject *object)
   TaTracePage *self = TA_TRACE_PAGE (object);
 
   if (self->doc)
-    ta_document_cancel (self->doc);
+    {
+      ta_document_cancel (self->doc);
+      yield_frames_to (self, FALSE);
+    }
   if (self->pane_cancel)
     g_cancellable_cancel (self->pane_cancel);
   g_clear_object (&self->pane_cancel);
