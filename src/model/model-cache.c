@@ -13,6 +13,7 @@
  * trusted: the trace is indexed again and the cache rewritten. */
 #define G_LOG_DOMAIN "ta-model"
 
+#include "model-index.h"
 #include "model-store.h"
 
 #include <errno.h>
@@ -681,6 +682,8 @@ deserialize_overview(ta_store *s, rd *r)
     return FALSE;
   for (guint64 i = 0; i < n; i++) {
     TaTrackKey key;
+    if ((i & 63) == 0)
+      ta_index_yield_to_frames();
     r_key(r, &key);
     ms_track *t = r_track(r);
     if (!t)
@@ -760,6 +763,8 @@ deserialize_rest(ta_store *s, rd *r)
     return FALSE;
   for (guint64 i = 0; i < n; i++) {
     TaTrackKey key;
+    if ((i & 63) == 0)
+      ta_index_yield_to_frames();
     r_key(r, &key);
     ms_track *t = r_track(r);
     if (!t)
@@ -783,6 +788,8 @@ deserialize_rest(ta_store *s, rd *r)
   g_mutex_lock(&s->span_lock);
   for (guint64 i = 0; i < n; i++) {
     TaTrackKey key;
+    if ((i & 63) == 0)
+      ta_index_yield_to_frames();
     r_key(r, &key);
     GArray *a = r_spans(r);
     if (!a) {
@@ -843,6 +850,7 @@ decompress_part(int fd, gint64 off, guint64 comp_len, guint64 raw_len)
       break;
     }
     done += n;
+    ta_index_yield_to_frames();
     ZSTD_inBuffer ib = { in, n, 0 };
     while (ib.pos < ib.size) {
       if (ret == 0) {   /* bytes after the frame */

@@ -20,7 +20,7 @@
 #include <malloc.h>
 
 /* Whether the calling thread indexes in the background (and so gives way
- * to frames, yield_to_frames). */
+ * to frames, ta_index_yield_to_frames). */
 static __thread gboolean thread_in_background;
 
 /* A frame in progress (ta_model_frame_begin): the lower priority alone
@@ -50,10 +50,11 @@ ta_model_frame_end(void)
   g_mutex_unlock(&frame_lock);
 }
 
-/* Called every few thousand events by the indexing loops: a background
- * thread waits while a frame is being made. */
-static void
-yield_to_frames(void)
+/* Called every few thousand events by the indexing loops (and every block
+ * by the index cache reader): a background thread waits while a frame is
+ * being made. */
+void
+ta_index_yield_to_frames(void)
 {
   if (!thread_in_background || !g_atomic_int_get(&frame_busy))
     return;
@@ -277,7 +278,7 @@ decode_range(const char *path, int format, gint64 start, gint64 end, gint64 ctx_
     if ((n >> 16) != (before >> 16) && g_cancellable_is_cancelled(cancellable))
       break;
     if ((n >> 12) != (before >> 12))
-      yield_to_frames();
+      ta_index_yield_to_frames();
     /* A preview stops at its deadline, as if the generation ended there. */
     if (stop_at && (n >> 12) != (before >> 12) && g_get_monotonic_time() >= stop_at)
       break;
@@ -542,7 +543,7 @@ run_sequential(ta_store *s, ta_index_opts *o, double t0)
   gboolean cancelled = FALSE;
   while ((r = ta_parser_next(p, &ev)) > 0) {
     if ((n & 0xfff) == 0)
-      yield_to_frames();
+      ta_index_yield_to_frames();
     if ((++n & 0xffff) == 0 && g_cancellable_is_cancelled(o->cancellable)) {
       cancelled = TRUE;
       break;
@@ -684,7 +685,7 @@ floor_reader_run(gpointer data)
           (g_cancellable_is_cancelled(fr->cancellable) || g_atomic_int_get(&js->stop)))
         break;
       if ((n >> 12) != (before >> 12))
-        yield_to_frames();
+        ta_index_yield_to_frames();
       for (int i = 0; i < r; i++) {
         const ta_event *ev = &evs[i];
         if (ev->kind == TA_KIND_SYNC) {
@@ -899,7 +900,7 @@ run_parallel(ta_store *s, ta_index_opts *o, ta_scanner *sc, double t0)
     }
     if (next_merge == jobs->len)
       break;
-    yield_to_frames();
+    ta_index_yield_to_frames();
     job *j = g_ptr_array_index(jobs, next_merge);
     g_mutex_lock(&js->lock);
     while (!j->done)
