@@ -431,6 +431,8 @@ main (int argc, char **argv)
       g_array_set_size (st.gaps, 0);
       t0 = g_get_monotonic_time ();
       st.t_open = t0;
+      if (g_getenv ("TA_BENCH_GAP_LOG"))
+        g_printerr ("open at %.6f s (CLOCK_MONOTONIC)\n", t0 / 1e6);
       page = ta_app_window_open_file (win, file);
       gtk_widget_add_tick_callback (GTK_WIDGET (ta_trace_page_get_timeline (page)), stall_tick, &st, NULL);
       if (g_getenv ("TA_BENCH_FRAME_LOG"))
