@@ -663,7 +663,6 @@ ta_index_run_in_background(void)
     g_debug("setpriority: %s", g_strerror(errno));
 }
 
-
 static gpointer
 floor_reader_run(gpointer data)
 {

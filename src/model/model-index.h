@@ -23,8 +23,9 @@ typedef struct {
 gboolean ta_index_run(ta_store *s, ta_index_opts *opts);
 /* Lowers the calling thread's priority (TaModelOptions.index_in_background). */
 void ta_index_run_in_background(void);
-/* In a thread that ta_index_run_in_background() lowered: waits while the
- * viewer makes a frame (ta_model_frame_begin), 25 ms at most. */
+/* In a thread indexing for the viewer (one that ta_index_run_in_background()
+ * lowered, or generation 0's worker): waits while the viewer makes a frame
+ * (ta_model_frame_begin), 25 ms at most. Elsewhere it returns at once. */
 void ta_index_yield_to_frames(void);
 
 /* Generation extents by walking batch headers (plain files only). */

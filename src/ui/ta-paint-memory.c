@@ -124,12 +124,15 @@ ta_paint_memory_hold_shm_pool (GtkWidget *toplevel)
   GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (toplevel));
   Display *xdisplay;
   cairo_surface_t *root;
-  int screen, width, height;
+  int screen, width, height, shm_opcode, shm_event, shm_error;
 
   if (shm_pool_holder || !paint_memory_enabled () || !GDK_IS_X11_DISPLAY (display)
       || !GSK_IS_CAIRO_RENDERER (renderer))
     return;
   xdisplay = gdk_x11_display_get_xdisplay (display);
+  /* Without shared memory the holder would be a plain screen-sized image. */
+  if (!XQueryExtension (xdisplay, "MIT-SHM", &shm_opcode, &shm_event, &shm_error))
+    return;
   screen = DefaultScreen (xdisplay);
   width = DisplayWidth (xdisplay, screen);
   height = DisplayHeight (xdisplay, screen);

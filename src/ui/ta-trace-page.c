@@ -160,7 +160,7 @@ frame_end_cb (TaTracePage *self)
 /* While the page indexes, the indexing threads give way to its frames
  * (ta_model_frame_begin). */
 static void
-yield_frames_to (TaTracePage *self, gboolean loading)
+index_gives_way_to_frames (TaTracePage *self, gboolean loading)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
 
@@ -190,7 +190,7 @@ finished_cb (TaTracePage *self)
   else
     ta_paint_memory_trim ();
   set_loading (self, FALSE);
-  yield_frames_to (self, FALSE);
+  index_gives_way_to_frames (self, FALSE);
   update_subtitle (self);
   ta_trace_page_update_cpu (self);
   if (ta_document_get_error (self->doc) && !self->error_text)
@@ -226,7 +226,7 @@ start_indexing (TaTracePage *self)
   g_clear_handle_id (&self->start_timeout, g_source_remove);
   if (self->doc)
     {
-      yield_frames_to (self, TRUE);
+      index_gives_way_to_frames (self, TRUE);
       ta_document_start (self->doc);
     }
 }
@@ -476,7 +476,7 @@ ta_trace_page_dispose (GObject *object)
   if (self->doc)
     {
       ta_document_cancel (self->doc);
-      yield_frames_to (self, FALSE);
+      index_gives_way_to_frames (self, FALSE);
     }
   if (self->pane_cancel)
     g_cancellable_cancel (self->pane_cancel);
