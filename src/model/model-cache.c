@@ -130,6 +130,7 @@ cw_compress(cache_writer *w, ZSTD_EndDirective end)
   ZSTD_inBuffer in = { w->raw.data, w->raw.len, 0 };
   w->raw_len += w->raw.len;
   for (;;) {
+    ta_index_yield_to_frames();
     ZSTD_outBuffer ob = { w->out, w->out_cap, 0 };
     size_t left = ZSTD_compressStream2(w->z, &ob, &in, end);
     if (ZSTD_isError(left)) {

@@ -19,6 +19,7 @@
  * maximum when they were added go to a side map. */
 #define G_LOG_DOMAIN "ta-model"
 
+#include "model-index.h"
 #include "model-private.h"
 
 #define STRAG_WINDOW 1024
@@ -592,6 +593,9 @@ mc_table_serialize(mc_table *t, mu_buf *out)
   mu_buf_uv(out, t->blocks.len);
   for (guint64 i = 0; i < t->blocks.len; i++) {
     const mc_block *b = mu_vec_at(&t->blocks, i);
+    /* The goroutine table of a large trace takes ~90 ms to write out. */
+    if ((i & 63) == 0)
+      ta_index_yield_to_frames();
     mu_buf_uv(out, b->len);
     mu_buf_append(out, b->data, b->len);
     if (t->key_col >= 0) {

@@ -157,8 +157,9 @@ frame_end_cb (TaTracePage *self)
   ta_model_frame_end ();
 }
 
-/* While the page indexes, the indexing threads give way to its frames
- * (ta_model_frame_begin). */
+/* Once the page starts indexing, the indexing threads give way to its
+ * frames (ta_model_frame_begin), and so does the index cache's writer
+ * after the last snapshot is shown: until the page goes. */
 static void
 index_gives_way_to_frames (TaTracePage *self, gboolean loading)
 {
@@ -190,7 +191,6 @@ finished_cb (TaTracePage *self)
   else
     ta_paint_memory_trim ();
   set_loading (self, FALSE);
-  index_gives_way_to_frames (self, FALSE);
   update_subtitle (self);
   ta_trace_page_update_cpu (self);
   if (ta_document_get_error (self->doc) && !self->error_text)
