@@ -194,7 +194,6 @@ span_color (TaTimeline *self, const TaTrackKey *key, const TaSpan *s)
   return c;
 }
 
-
 /* The raster is cleared as rows are drawn, top to bottom, and only where
  * no row line overwrites it whole (headers, gaps, metric rows): clearing
  * all of it first and then copying row lines over it wrote it twice. */
@@ -362,7 +361,6 @@ window_draws_track (TaTimeline *self, const TaViewport *vp, const TaTrackKey *ke
   return self->window && ta_window_get_start (self->window) <= vp->start
          && ta_window_get_end (self->window) >= vp->end && timeline_window_track_index (self, key) >= 0;
 }
-
 
 /* The rows at least partly visible in `height`, top to bottom, with their
  * row index: one walk a frame for all its passes (a goroutine row is

@@ -121,7 +121,7 @@ struct _TaTimeline
   guint      n_cov_cols;
   gint64    *worker_cov;          /* the same for the worker of prepare_lines_in_parallel */
   guint      n_worker_cov_cols;
-  guint32   *metric_band;         /* the metric rows' pixels, a column per line (visible_metric_rows) */
+  guint32   *metric_band;         /* the metric rows' pixels, a column per line (heavy_metric_rows) */
   gsize      n_metric_band;
   cairo_surface_t *raster[3];     /* the track area's pixels; one no node draws from is reused */
   RowLineCache lines;             /* summary rows' colours for what is drawn */
