@@ -41,6 +41,8 @@
 #include "ta-ui-harness.h"
 #include "ta-timeline.h"
 
+#include <gdk/x11/gdkx.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +204,23 @@ run_frames (TaAppWindow *win, TaTracePage *page, int reps, int npos, const char 
 }
 
 /* ---- stall ----------------------------------------------------------------- */
+
+/* The X11 window manager's name (EWMH), "none" without one: GTK 4.8
+ * asks the X server whether one exists on every frame until it finds one,
+ * and those round trips wait behind the frame's image upload (see
+ * bench/README.md), so the stall is reported with the window manager it
+ * ran under. */
+static const char *
+window_manager_name (GtkWidget *win)
+{
+  GdkDisplay *display = gtk_widget_get_display (win);
+  const char *name;
+
+  if (!GDK_IS_X11_DISPLAY (display))
+    return "not-x11";
+  name = gdk_x11_screen_get_window_manager_name (gdk_x11_display_get_screen (display));
+  return name && strcmp (name, "unknown") ? name : "none";
+}
 
 /* How long the stall measure goes on after indexing finished. */
 #define STALL_TAIL_MS 1000
@@ -464,11 +483,12 @@ main (int argc, char **argv)
       }
       g_print ("timeout_max_us %" G_GINT64_FORMAT " timeout_p99_us %" G_GINT64_FORMAT
                " max_at_s %.3f timeout_n %u tick_max_us %" G_GINT64_FORMAT " ticks %u load_s %.2f frames %u"
-               " cpu_max_us %.0f cpu_max_at_s %.3f\n",
+               " cpu_max_us %.0f cpu_max_at_s %.3f wm %s\n",
                st.max_timeout_gap,
                st.gaps->len ? g_array_index (st.gaps, gint64, (gsize)(st.gaps->len * 0.99)) : 0,
                st.max_at / 1e6, st.gaps->len, st.max_tick_gap, st.ticks, load_s,
-               ta_timeline_get_n_frames (ta_trace_page_get_timeline (page)), st.max_cpu_gap, st.max_cpu_at);
+               ta_timeline_get_n_frames (ta_trace_page_get_timeline (page)), st.max_cpu_gap, st.max_cpu_at,
+               window_manager_name (GTK_WIDGET (win)));
       g_array_unref (st.gaps);
     }
   else
