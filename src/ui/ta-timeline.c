@@ -1002,7 +1002,7 @@ ta_timeline_get_window (TaTimeline *self)
 gboolean
 ta_timeline_get_update_pending (TaTimeline *self)
 {
-  return self->incoming != NULL || self->incoming_go != NULL;
+  return self->incoming != NULL || self->incoming_go != NULL || self->first_lines_idle != 0;
 }
 
 guint
