@@ -109,13 +109,51 @@ ta_paint_memory_trim (void)
 /* A shared-memory image nothing draws into; it lives as long as the
  * process (a static, so leak checkers see it reachable). */
 static cairo_surface_t *shm_pool_holder;
+
+/* Blocks of the pool that frames upload through, touched once up front. */
+#define SHM_WARM_BLOCKS 3
+
+typedef struct
+{
+  cairo_surface_t *images[SHM_WARM_BLOCKS];
+} ShmWarm;
+
+static gboolean
+shm_warm_release (gpointer data)
+{
+  ShmWarm *warm = data;
+
+  for (guint i = 0; i < SHM_WARM_BLOCKS; i++)
+    cairo_surface_destroy (warm->images[i]);
+  g_free (warm);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+shm_warm_touch (gpointer data)
+{
+  ShmWarm *warm = data;
+
+  /* Only the pixels: cairo's own state is left to the main thread. */
+  for (guint i = 0; i < SHM_WARM_BLOCKS; i++)
+    memset (cairo_image_surface_get_data (warm->images[i]), 0,
+            (gsize)cairo_image_surface_get_stride (warm->images[i])
+              * (gsize)cairo_image_surface_get_height (warm->images[i]));
+  g_idle_add_full (G_PRIORITY_LOW, shm_warm_release, warm, NULL);
+  return NULL;
+}
 #endif
 
 /* cairo-xlib uploads each frame through a block of a shared-memory pool and
  * destroys a pool once all its blocks are free, which they are between
  * frames: the next large frame then attached a new pool and faulted in its
  * pages, some 2000 faults (~5 ms) when a trace page first showed. A block
- * held for good keeps the pool, and its pages, for every frame. */
+ * held for good keeps the pool, and its pages, for every frame.
+ * A block stays taken until the X server has read it, so the uploads of
+ * frames in quick succession go through different blocks, each faulted in
+ * on first use: the first frames with rows took 1800-1850 faults apiece
+ * (5-8 ms). A worker touches a few screen-sized blocks first, which the
+ * frames then reuse. */
 void
 ta_paint_memory_hold_shm_pool (GtkWidget *toplevel)
 {
@@ -142,6 +180,13 @@ ta_paint_memory_hold_shm_pool (GtkWidget *toplevel)
   root = cairo_xlib_surface_create (xdisplay, RootWindow (xdisplay, screen),
                                     DefaultVisual (xdisplay, screen), width, height);
   shm_pool_holder = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
+  {
+    ShmWarm *warm = g_new0 (ShmWarm, 1);
+    for (guint i = 0; i < SHM_WARM_BLOCKS; i++)
+      warm->images[i] = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
+    cairo_surface_flush (warm->images[0]);
+    g_thread_unref (g_thread_new ("ta-shm-warm", shm_warm_touch, warm));
+  }
   cairo_surface_destroy (root);
 #else
   (void)toplevel;
