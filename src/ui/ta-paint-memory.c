@@ -152,7 +152,7 @@ shm_warm_touch (gpointer data)
  * A block stays taken until the X server has read it, so the uploads of
  * frames in quick succession go through different blocks, each faulted in
  * on first use: the first frames with rows took 1800-1850 faults apiece
- * (5-8 ms). A worker touches a few screen-sized blocks first, which the
+ * (5-8 ms). A worker touches a few window-sized blocks first, which the
  * frames then reuse. */
 void
 ta_paint_memory_hold_shm_pool (GtkWidget *toplevel)
@@ -181,9 +181,14 @@ ta_paint_memory_hold_shm_pool (GtkWidget *toplevel)
                                     DefaultVisual (xdisplay, screen), width, height);
   shm_pool_holder = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
   {
+    /* Frames upload at most the window: its size is all that is touched. */
     ShmWarm *warm = g_new0 (ShmWarm, 1);
+    int scale = gtk_widget_get_scale_factor (toplevel), warm_w = 0, warm_h = 0;
+    gtk_window_get_default_size (GTK_WINDOW (toplevel), &warm_w, &warm_h);
+    warm_w = warm_w > 0 ? MIN (warm_w * scale, width) : width;
+    warm_h = warm_h > 0 ? MIN (warm_h * scale, height) : height;
     for (guint i = 0; i < SHM_WARM_BLOCKS; i++)
-      warm->images[i] = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
+      warm->images[i] = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, warm_w, warm_h);
     cairo_surface_flush (warm->images[0]);
     g_thread_unref (g_thread_new ("ta-shm-warm", shm_warm_touch, warm));
   }
