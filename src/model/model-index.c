@@ -447,8 +447,9 @@ publish(ta_store *s, ta_index_opts *o, gboolean final, double t0)
    * background: malloc_trim also drops the pages of the main thread's free
    * memory, and each frame after a snapshot then faulted its paint buffers
    * in again (some 3500 page faults, 17-19 ms instead of 8-10 ms of
-   * main-thread CPU, ui-bench stall); the viewer trims itself once the pass
-   * is over (ta-paint-memory.c). */
+   * main-thread CPU, ui-bench stall), and a trim holds each heap's lock
+   * while it walks it, which the main thread's allocations then wait for
+   * (the viewer does not trim at all: finished_cb in ta-trace-page.c). */
   if (!o->background)
     malloc_trim(0);
 }

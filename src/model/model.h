@@ -537,9 +537,9 @@ typedef struct {
    * that an interactive process keeps the cores for its main thread, and
    * free memory is not handed back to the system (malloc_trim) after each
    * snapshot: that drops the main thread's free pages too, which its next
-   * frames fault in again. The application trims when it sees fit (the
-   * viewer sets this; a batch tool should not: it would only lose the cores
-   * to other processes). */
+   * frames fault in again. The application trims if it sees fit (the
+   * viewer sets this and does not trim; a batch tool should not set it: it
+   * would only lose the cores to other processes). */
   gboolean index_in_background;
 } TaModelOptions;
 

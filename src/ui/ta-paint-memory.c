@@ -5,9 +5,10 @@
  * not backed yet costs a page fault on first touch (~2.5 us here), and the
  * first frames of a trace page took some 4000 of them (~10 ms of a 20 ms
  * frame), as did the first frame after each malloc_trim, which drops the
- * pages of every free chunk. So big blocks stay in the heap instead of
- * becoming fresh mappings, freed heap memory is not handed back on its own,
- * and a worker thread touches a heap's worth of blocks that the main thread
+ * pages of every free chunk (the viewer does not trim: see finished_cb in
+ * ta-trace-page.c). So big blocks stay in the heap instead of becoming
+ * fresh mappings, freed heap memory is not handed back on its own, and a
+ * worker thread touches a heap's worth of blocks that the main thread
  * allocated and frees again, so that the frames find them resident.
  * The same goes for the memory cairo shares with the X server (cairo renderer
  * on X11: ta_paint_memory_hold_shm_pool). TA_NO_PAINT_MEMORY=1 turns it all off
@@ -33,8 +34,7 @@
 
 typedef struct
 {
-  gboolean trim_first;
-  void    *blocks[PAINT_MEMORY_BLOCKS];
+  void *blocks[PAINT_MEMORY_BLOCKS];
 } PaintMemory;
 
 static gboolean
@@ -54,9 +54,6 @@ paint_memory_touch (gpointer data)
 {
   PaintMemory *pm = data;
 
-  /* The blocks are in use while this runs, so the trim leaves them be. */
-  if (pm->trim_first)
-    malloc_trim (0);
   for (guint i = 0; i < PAINT_MEMORY_BLOCKS; i++)
     if (pm->blocks[i])
       memset (pm->blocks[i], 0, PAINT_MEMORY_BLOCK);
@@ -66,11 +63,10 @@ paint_memory_touch (gpointer data)
 }
 
 static void
-paint_memory_warm (gboolean trim_first)
+paint_memory_warm (void)
 {
   PaintMemory *pm = g_new0 (PaintMemory, 1);
 
-  pm->trim_first = trim_first;
   /* From the main heap: the free chunks the frames left behind are the
    * ones these allocations (and later the frames again) reuse. */
   for (guint i = 0; i < PAINT_MEMORY_BLOCKS; i++)
@@ -91,18 +87,7 @@ ta_paint_memory_setup (void)
     return;
   mallopt (M_MMAP_THRESHOLD, 32 << 20);
   mallopt (M_TRIM_THRESHOLD, 128 << 20);
-  paint_memory_warm (FALSE);
-}
-
-void
-ta_paint_memory_trim (void)
-{
-  if (!paint_memory_enabled ())
-    {
-      malloc_trim (0);
-      return;
-    }
-  paint_memory_warm (TRUE);
+  paint_memory_warm ();
 }
 
 #if TA_HAVE_X11

@@ -12,11 +12,6 @@ G_BEGIN_DECLS
  * the memory the first frames will paint through. */
 void ta_paint_memory_setup (void);
 
-/* When a trace has finished loading (main thread): a worker hands the
- * indexing's free memory back to the system, then faults the paint memory
- * in again. */
-void ta_paint_memory_trim (void);
-
 /* When a toplevel is realized: with the cairo renderer on X11, keeps the
  * shared-memory pool its frames go through from being destroyed and made
  * afresh between frames. */

@@ -135,17 +135,6 @@ failed_cb (TaTracePage *self, GError *error)
 }
 
 static void
-trim_after_paint_cb (TaTracePage *self, GdkFrameClock *clock)
-{
-  /* The final snapshot (and its goroutine layout) is shown once its
-   * lines are computed. */
-  if (ta_timeline_get_update_pending (self->timeline))
-    return;
-  g_signal_handlers_disconnect_by_func (clock, trim_after_paint_cb, self);
-  ta_paint_memory_trim ();
-}
-
-static void
 frame_begin_cb (TaTracePage *self)
 {
   ta_model_frame_begin ();
@@ -179,17 +168,12 @@ index_gives_way_to_frames (TaTracePage *self, gboolean loading)
 static void
 finished_cb (TaTracePage *self)
 {
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-
-  /* The indexing's transient memory goes back to the system (the model
-   * leaves that to us, see index_in_background) once the frame showing the
-   * final snapshot is painted: trimmed first, the free memory that frame
-   * painted through was gone, and it took some 5900 page faults (24-40 ms
-   * of main-thread CPU, ui-bench stall run on past the end of indexing). */
-  if (clock && gtk_widget_get_mapped (GTK_WIDGET (self)))
-    g_signal_connect_object (clock, "after-paint", G_CALLBACK (trim_after_paint_cb), self, G_CONNECT_SWAPPED);
-  else
-    ta_paint_memory_trim ();
+  /* The indexing's free memory is not handed back with malloc_trim (the
+   * model leaves that to us, see index_in_background): a trim holds each
+   * heap's lock while it walks it, and the main thread's next allocation
+   * waited for it, 7-64 ms after each load (ui-bench stall with the cache
+   * written, under perf). What it gave back on http-1GiB was 37 MB of a
+   * 450 MB resident set. */
   set_loading (self, FALSE);
   update_subtitle (self);
   ta_trace_page_update_cpu (self);
