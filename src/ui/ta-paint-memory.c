@@ -32,46 +32,64 @@
 #define PAINT_MEMORY_BLOCK  (8u << 20)
 #define PAINT_MEMORY_BLOCKS 6
 
+/* Memory a worker touches, then hands back to the main thread, which frees
+ * it between frames. */
+#define TOUCH_MAX 8
+
 typedef struct
 {
-  void *blocks[PAINT_MEMORY_BLOCKS];
-} PaintMemory;
+  guint          n;
+  void          *data[TOUCH_MAX];
+  gsize          len[TOUCH_MAX];
+  gpointer       owner[TOUCH_MAX];  /* what is freed afterwards */
+  GDestroyNotify free_owner;
+} TouchJob;
 
 static gboolean
-paint_memory_release (gpointer data)
+touch_job_release (gpointer data)
 {
-  PaintMemory *pm = data;
+  TouchJob *job = data;
 
   /* In reverse, so that blocks at the heap's top coalesce into it. */
-  for (guint i = PAINT_MEMORY_BLOCKS; i-- > 0;)
-    free (pm->blocks[i]);
-  g_free (pm);
+  for (guint i = job->n; i-- > 0;)
+    job->free_owner (job->owner[i]);
+  g_free (job);
   return G_SOURCE_REMOVE;
 }
 
 static gpointer
-paint_memory_touch (gpointer data)
+touch_job_run (gpointer data)
 {
-  PaintMemory *pm = data;
+  TouchJob *job = data;
 
-  for (guint i = 0; i < PAINT_MEMORY_BLOCKS; i++)
-    if (pm->blocks[i])
-      memset (pm->blocks[i], 0, PAINT_MEMORY_BLOCK);
-  /* Freed where they were allocated, between frames. */
-  g_idle_add_full (G_PRIORITY_LOW, paint_memory_release, pm, NULL);
+  for (guint i = 0; i < job->n; i++)
+    if (job->data[i])
+      memset (job->data[i], 0, job->len[i]);
+  g_idle_add_full (G_PRIORITY_LOW, touch_job_release, job, NULL);
   return NULL;
+}
+
+static void
+touch_job_start (TouchJob *job, const char *name)
+{
+  g_thread_unref (g_thread_new (name, touch_job_run, job));
 }
 
 static void
 paint_memory_warm (void)
 {
-  PaintMemory *pm = g_new0 (PaintMemory, 1);
+  TouchJob *job = g_new0 (TouchJob, 1);
 
   /* From the main heap: the free chunks the frames left behind are the
    * ones these allocations (and later the frames again) reuse. */
+  job->free_owner = free;
   for (guint i = 0; i < PAINT_MEMORY_BLOCKS; i++)
-    pm->blocks[i] = malloc (PAINT_MEMORY_BLOCK);
-  g_thread_unref (g_thread_new ("ta-paint-memory", paint_memory_touch, pm));
+    {
+      job->owner[i] = job->data[i] = malloc (PAINT_MEMORY_BLOCK);
+      job->len[i] = PAINT_MEMORY_BLOCK;
+    }
+  job->n = PAINT_MEMORY_BLOCKS;
+  touch_job_start (job, "ta-paint-memory");
 }
 
 static gboolean
@@ -97,36 +115,6 @@ static cairo_surface_t *shm_pool_holder;
 
 /* Blocks of the pool that frames upload through, touched once up front. */
 #define SHM_WARM_BLOCKS 3
-
-typedef struct
-{
-  cairo_surface_t *images[SHM_WARM_BLOCKS];
-} ShmWarm;
-
-static gboolean
-shm_warm_release (gpointer data)
-{
-  ShmWarm *warm = data;
-
-  for (guint i = 0; i < SHM_WARM_BLOCKS; i++)
-    cairo_surface_destroy (warm->images[i]);
-  g_free (warm);
-  return G_SOURCE_REMOVE;
-}
-
-static gpointer
-shm_warm_touch (gpointer data)
-{
-  ShmWarm *warm = data;
-
-  /* Only the pixels: cairo's own state is left to the main thread. */
-  for (guint i = 0; i < SHM_WARM_BLOCKS; i++)
-    memset (cairo_image_surface_get_data (warm->images[i]), 0,
-            (gsize)cairo_image_surface_get_stride (warm->images[i])
-              * (gsize)cairo_image_surface_get_height (warm->images[i]));
-  g_idle_add_full (G_PRIORITY_LOW, shm_warm_release, warm, NULL);
-  return NULL;
-}
 #endif
 
 /* cairo-xlib uploads each frame through a block of a shared-memory pool and
@@ -167,15 +155,23 @@ ta_paint_memory_hold_shm_pool (GtkWidget *toplevel)
   shm_pool_holder = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, width, height);
   {
     /* Frames upload at most the window: its size is all that is touched. */
-    ShmWarm *warm = g_new0 (ShmWarm, 1);
+    TouchJob *job = g_new0 (TouchJob, 1);
     int scale = gtk_widget_get_scale_factor (toplevel), warm_w = 0, warm_h = 0;
     gtk_window_get_default_size (GTK_WINDOW (toplevel), &warm_w, &warm_h);
     warm_w = warm_w > 0 ? MIN (warm_w * scale, width) : width;
     warm_h = warm_h > 0 ? MIN (warm_h * scale, height) : height;
+    job->free_owner = (GDestroyNotify)cairo_surface_destroy;
     for (guint i = 0; i < SHM_WARM_BLOCKS; i++)
-      warm->images[i] = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, warm_w, warm_h);
-    cairo_surface_flush (warm->images[0]);
-    g_thread_unref (g_thread_new ("ta-shm-warm", shm_warm_touch, warm));
+      {
+        cairo_surface_t *image = cairo_surface_create_similar_image (root, CAIRO_FORMAT_ARGB32, warm_w, warm_h);
+        cairo_surface_flush (image);
+        job->owner[i] = image;
+        /* Only the pixels: cairo's own state is left to the main thread. */
+        job->data[i] = cairo_image_surface_get_data (image);
+        job->len[i] = (gsize)cairo_image_surface_get_stride (image) * (gsize)cairo_image_surface_get_height (image);
+      }
+    job->n = SHM_WARM_BLOCKS;
+    touch_job_start (job, "ta-shm-warm");
   }
   cairo_surface_destroy (root);
 #else
