@@ -25,7 +25,8 @@
  *       cpu_max_us: the most main-thread CPU time spent between two
  *       callbacks, i.e. the longest stall our own work caused, which a loaded
  *       machine does not inflate; TA_BENCH_GAP_LOG=1 lists gaps over 16.7 ms
- *       wall or 10 ms main-thread CPU)
+ *       wall or 10 ms main-thread CPU, and what the main thread was in
+ *       when the loop stayed silent for 30 ms)
  *
  *   ui-bench firstpaint FILE
  *       What `trace-atlas FILE` does (TaApplication, g_application_run with
@@ -47,7 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/resource.h>
 
 
@@ -233,6 +236,66 @@ typedef struct {
   guint ticks;
 } Stall;
 
+/* TA_BENCH_GAP_LOG=1: a watchdog thread reports what the main thread is
+ * doing when the stall timeout has not run for 30 ms: its scheduler state,
+ * the system call it is in and its kernel stack (root only), which tell a
+ * lock wait, an X round trip or a page fault apart without a profiler's
+ * overhead (for gaps too rare to catch under perf). */
+typedef struct {
+  pid_t                main_tid;
+  gint64               t_open;
+  _Atomic gint64       last_timeout;   /* monotonic µs of the latest callback */
+  atomic_bool          stop;
+} Watchdog;
+
+static Watchdog stall_watchdog;
+
+static void
+watchdog_print_proc (pid_t tid, const char *what)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/%s", (int)tid, what);
+  g_autofree char *text = NULL;
+
+  if (g_file_get_contents (path, &text, NULL, NULL))
+    g_printerr ("  %s: %s%s", what, text, g_str_has_suffix (text, "\n") ? "" : "\n");
+}
+
+/* R running or waiting for a core, S sleeping, D in the kernel
+ * uninterruptibly (a page fault waiting for a lock, I/O). */
+static void
+watchdog_print_state (pid_t tid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int)tid);
+  g_autofree char *text = NULL;
+  const char *end;
+
+  if (g_file_get_contents (path, &text, NULL, NULL) && (end = strrchr (text, ')')) && end[1] && end[2])
+    g_printerr ("  state: %c\n", end[2]);
+}
+
+static gpointer
+watchdog_thread (gpointer data)
+{
+  Watchdog *wd = data;
+  gint64 reported = 0;
+
+  while (!atomic_load (&wd->stop))
+    {
+      gint64 last = atomic_load (&wd->last_timeout);
+      gint64 now = g_get_monotonic_time ();
+      if (last && last != reported && now - last > 30000)
+        {
+          reported = last;
+          g_printerr ("watchdog: main loop silent %.1f ms at %.3f s\n", (now - last) / 1e3, (now - wd->t_open) / 1e6);
+          watchdog_print_state (wd->main_tid);
+          watchdog_print_proc (wd->main_tid, "syscall");
+          watchdog_print_proc (wd->main_tid, "stack");
+        }
+      g_usleep (5000);
+    }
+  return NULL;
+}
+
 static gboolean
 stall_timeout (gpointer data)
 {
@@ -261,6 +324,7 @@ stall_timeout (gpointer data)
     }
   st->last_timeout = now;
   st->last_cpu = cpu;
+  atomic_store (&stall_watchdog.last_timeout, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -439,6 +503,7 @@ main (int argc, char **argv)
     {
       Stall st = { 0 };
       static FrameLog fl;
+      GThread *watchdog = NULL;
       guint id;
       gint64 t0;
       double load_s;
@@ -451,7 +516,12 @@ main (int argc, char **argv)
       t0 = g_get_monotonic_time ();
       st.t_open = t0;
       if (g_getenv ("TA_BENCH_GAP_LOG"))
-        g_printerr ("open at %.6f s (CLOCK_MONOTONIC)\n", t0 / 1e6);
+        {
+          g_printerr ("open at %.6f s (CLOCK_MONOTONIC)\n", t0 / 1e6);
+          stall_watchdog.main_tid = gettid ();
+          stall_watchdog.t_open = t0;
+          watchdog = g_thread_new ("ui-bench-watchdog", watchdog_thread, &stall_watchdog);
+        }
       page = ta_app_window_open_file (win, file);
       gtk_widget_add_tick_callback (GTK_WIDGET (ta_trace_page_get_timeline (page)), stall_tick, &st, NULL);
       if (g_getenv ("TA_BENCH_FRAME_LOG"))
@@ -474,6 +544,11 @@ main (int argc, char **argv)
        * finished and are part of the load as the user sees it. */
       ta_harness_spin (STALL_TAIL_MS);
       g_source_remove (id);
+      if (watchdog)
+        {
+          atomic_store (&stall_watchdog.stop, true);
+          g_thread_join (watchdog);
+        }
       g_array_sort (st.gaps, cmp_i64);
       {
         guint over = 0;
