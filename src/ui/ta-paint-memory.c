@@ -35,6 +35,7 @@
 /* Memory a worker touches, then hands back to the main thread, which frees
  * it between frames. */
 #define TOUCH_MAX 8
+G_STATIC_ASSERT (PAINT_MEMORY_BLOCKS <= TOUCH_MAX);
 
 typedef struct
 {
@@ -115,6 +116,7 @@ static cairo_surface_t *shm_pool_holder;
 
 /* Blocks of the pool that frames upload through, touched once up front. */
 #define SHM_WARM_BLOCKS 3
+G_STATIC_ASSERT (SHM_WARM_BLOCKS <= TOUCH_MAX);
 #endif
 
 /* cairo-xlib uploads each frame through a block of a shared-memory pool and

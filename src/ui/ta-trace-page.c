@@ -11,7 +11,6 @@
 
 #include "ta-trace-page-private.h"
 #include "ta-application.h"
-#include "ta-paint-memory.h"
 
 G_DEFINE_FINAL_TYPE (TaTracePage, ta_trace_page, GTK_TYPE_WIDGET)
 
