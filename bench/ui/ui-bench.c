@@ -250,13 +250,22 @@ typedef struct {
 
 static Watchdog stall_watchdog;
 
+/* /proc/self/task/TID/WHAT, NULL if unreadable. */
+static char *
+watchdog_read_proc (pid_t tid, const char *what)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/%s", (int)tid, what);
+  char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) ? text : NULL;
+}
+
 static void
 watchdog_print_proc (pid_t tid, const char *what)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/%s", (int)tid, what);
-  g_autofree char *text = NULL;
+  g_autofree char *text = watchdog_read_proc (tid, what);
 
-  if (g_file_get_contents (path, &text, NULL, NULL))
+  if (text)
     g_printerr ("  %s: %s%s", what, text, g_str_has_suffix (text, "\n") ? "" : "\n");
 }
 
@@ -265,11 +274,10 @@ watchdog_print_proc (pid_t tid, const char *what)
 static void
 watchdog_print_state (pid_t tid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/self/task/%d/stat", (int)tid);
-  g_autofree char *text = NULL;
-  const char *end;
+  g_autofree char *text = watchdog_read_proc (tid, "stat");
+  const char *end = text ? strrchr (text, ')') : NULL;
 
-  if (g_file_get_contents (path, &text, NULL, NULL) && (end = strrchr (text, ')')) && end[1] && end[2])
+  if (end && end[1] && end[2])
     g_printerr ("  state: %c\n", end[2]);
 }
 

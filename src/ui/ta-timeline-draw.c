@@ -876,8 +876,28 @@ raster_paint (cairo_t *cr, cairo_surface_t *surface, double x, double y, int sca
   cairo_pattern_destroy (pattern);
 }
 
-/* A width x height raster no node still draws from (reference count 1:
- * only ours), made if none is. */
+/* A raster no node still draws from: the reference count is only ours. */
+static gboolean
+raster_is_free (cairo_surface_t *s)
+{
+  return cairo_surface_get_reference_count (s) == 1;
+}
+
+/* Slot i, made width x height unless it is. */
+static cairo_surface_t *
+raster_sized (TaTimeline *self, guint i, int width, int height)
+{
+  cairo_surface_t *s = self->raster[i];
+
+  if (!s || cairo_image_surface_get_width (s) != width || cairo_image_surface_get_height (s) != height)
+    {
+      g_clear_pointer (&self->raster[i], cairo_surface_destroy);
+      self->raster[i] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+    }
+  return self->raster[i];
+}
+
+/* A free width x height raster, made if none is. */
 static cairo_surface_t *
 raster_take (TaTimeline *self, int width, int height)
 {
@@ -886,39 +906,32 @@ raster_take (TaTimeline *self, int width, int height)
   for (guint i = 0; i < G_N_ELEMENTS (self->raster); i++)
     {
       cairo_surface_t *s = self->raster[i];
-      if (s && cairo_surface_get_reference_count (s) == 1 && cairo_image_surface_get_width (s) == width
+      if (s && raster_is_free (s) && cairo_image_surface_get_width (s) == width
           && cairo_image_surface_get_height (s) == height)
         return s;
     }
-  /* Replaced: an empty slot, else one no node uses, else the first (its
-   * nodes keep it alive). */
+  /* Replaced: an empty slot, else a free one, else the first (its nodes
+   * keep it alive). */
   for (guint i = G_N_ELEMENTS (self->raster); i-- > 0;)
-    if (!self->raster[i] || (self->raster[slot] && cairo_surface_get_reference_count (self->raster[i]) == 1))
+    if (!self->raster[i] || (self->raster[slot] && raster_is_free (self->raster[i])))
       slot = i;
-  g_clear_pointer (&self->raster[slot], cairo_surface_destroy);
-  self->raster[slot] = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-  return self->raster[slot];
+  return raster_sized (self, slot, width, height);
 }
 
-/* Makes `n` rasters of that size resident, in slots no node draws from: a
- * frame takes another one while the previous frame's node still holds the
- * first, and a fresh one's pages were faulted in during that frame. */
+/* Makes `n` free rasters of that size resident: a frame takes another one
+ * while the previous frame's node still holds the first, and a fresh one's
+ * pages were faulted in during that frame. */
 static void
 raster_prefault (TaTimeline *self, int width, int height, guint n)
 {
   for (guint i = 0; i < G_N_ELEMENTS (self->raster) && n > 0; i++)
     {
-      cairo_surface_t *s = self->raster[i];
-      if (s && cairo_surface_get_reference_count (s) != 1)
+      cairo_surface_t *s;
+      if (self->raster[i] && !raster_is_free (self->raster[i]))
         continue;
-      if (!s || cairo_image_surface_get_width (s) != width || cairo_image_surface_get_height (s) != height)
-        {
-          g_clear_pointer (&self->raster[i], cairo_surface_destroy);
-          self->raster[i] = s = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
-        }
+      s = raster_sized (self, i, width, height);
       cairo_surface_flush (s);
-      memset (cairo_image_surface_get_data (s), 0,
-              (gsize)cairo_image_surface_get_stride (s) * (gsize)height);
+      memset (cairo_image_surface_get_data (s), 0, (gsize)cairo_image_surface_get_stride (s) * (gsize)height);
       cairo_surface_mark_dirty (s);
       n--;
     }
