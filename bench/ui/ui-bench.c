@@ -281,6 +281,59 @@ watchdog_print_state (pid_t tid)
     g_printerr ("  state: %c\n", end[2]);
 }
 
+/* One line per thread of the process: which one runs while the main
+ * thread waits (a lock holder, a worker taking its core). */
+static void
+watchdog_print_threads (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      pid_t tid = (pid_t)atoi (name);
+      g_autofree char *stat = watchdog_read_proc (tid, "stat");
+      g_autofree char *syscall = watchdog_read_proc (tid, "syscall");
+      g_autofree char *wchan = watchdog_read_proc (tid, "wchan");
+      const char *open = stat ? strchr (stat, '(') : NULL;
+      const char *close = stat ? strrchr (stat, ')') : NULL;
+      unsigned long long utime = 0, stime = 0;
+
+      if (!open || !close || !close[1] || !close[2])
+        continue;
+      /* Fields after the name: state is 3rd, utime and stime 14th and 15th. */
+      sscanf (close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime);
+      g_printerr ("  thread %d %.*s %c syscall %s wchan %s cpu %llu ticks\n", (int)tid, (int)(close - open - 1),
+                  open + 1, close[2], syscall ? strtok (syscall, " \n") : "?", wchan ? wchan : "?", utime + stime);
+    }
+}
+
+/* Which mapping holds the futex the main thread waits on (its first system
+ * call argument): a library's static lock names its library. */
+static void
+watchdog_print_futex_owner (pid_t tid)
+{
+  g_autofree char *syscall = watchdog_read_proc (tid, "syscall");
+  g_autofree char *maps = NULL;
+  unsigned long long addr;
+  int nr;
+
+  if (!syscall || sscanf (syscall, "%d %llx", &nr, &addr) != 2 || nr != 202
+      || !g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL))
+    return;
+  for (char *line = strtok (maps, "\n"); line; line = strtok (NULL, "\n"))
+    {
+      unsigned long long lo, hi, off;
+      char path[512] = "";
+      if (sscanf (line, "%llx-%llx %*s %llx %*s %*s %511s", &lo, &hi, &off, path) >= 3 && addr >= lo && addr < hi)
+        {
+          g_printerr ("  futex %llx in %s at file offset %llx (mapping %llx+%llx)\n", addr, path[0] ? path : "[anon]",
+                      off + (addr - lo), lo, addr - lo);
+          return;
+        }
+    }
+}
+
 static gpointer
 watchdog_thread (gpointer data)
 {
@@ -298,6 +351,8 @@ watchdog_thread (gpointer data)
           watchdog_print_state (wd->main_tid);
           watchdog_print_proc (wd->main_tid, "syscall");
           watchdog_print_proc (wd->main_tid, "stack");
+          watchdog_print_futex_owner (wd->main_tid);
+          watchdog_print_threads ();
         }
       g_usleep (5000);
     }
