@@ -45,6 +45,7 @@
 #include <gdk/x11/gdkx.h>
 
 #include <math.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -334,6 +335,26 @@ watchdog_print_futex_owner (pid_t tid)
     }
 }
 
+/* How many malloc arenas the process has: glibc allows 8 per core, and
+ * threads beyond that share them (the main thread's among them). */
+static void
+watchdog_print_arenas (void)
+{
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&text, &len);
+  guint n = 0;
+
+  if (!f)
+    return;
+  malloc_info (0, f);
+  fclose (f);
+  for (const char *p = text; (p = strstr (p, "<heap nr=")); p++)
+    n++;
+  g_printerr ("  malloc arenas: %u\n", n);
+  free (text);
+}
+
 static gpointer
 watchdog_thread (gpointer data)
 {
@@ -352,6 +373,7 @@ watchdog_thread (gpointer data)
           watchdog_print_proc (wd->main_tid, "syscall");
           watchdog_print_proc (wd->main_tid, "stack");
           watchdog_print_futex_owner (wd->main_tid);
+          watchdog_print_arenas ();
           watchdog_print_threads ();
         }
       g_usleep (5000);
@@ -611,6 +633,7 @@ main (int argc, char **argv)
         {
           atomic_store (&stall_watchdog.stop, true);
           g_thread_join (watchdog);
+          watchdog_print_arenas ();
         }
       g_array_sort (st.gaps, cmp_i64);
       {

@@ -99,9 +99,20 @@ paint_memory_enabled (void)
   return g_getenv ("TA_NO_PAINT_MEMORY") == NULL;
 }
 
+/* glibc gives each thread that allocates an arena of its own up to 8 per
+ * core; past that, new threads share arenas, the main thread's among them.
+ * The viewer's workers come and go (indexing pools, per-frame row workers)
+ * and reached the 16 of a 2-core machine, so the thread that indexes could
+ * share the main thread's arena: its big reallocs while writing the index
+ * cache copy tens of MB under that arena's lock, and the main thread's next
+ * malloc waited 25-60 ms (ui-bench stall, watchdog: the futex was libc's
+ * main_arena). Never fewer than this many arenas, then. */
+#define MIN_ARENAS 64
+
 void
 ta_paint_memory_setup (void)
 {
+  mallopt (M_ARENA_MAX, MAX (MIN_ARENAS, 8 * (int)g_get_num_processors ()));
   if (!paint_memory_enabled ())
     return;
   mallopt (M_MMAP_THRESHOLD, 32 << 20);

@@ -8,8 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* Once, at startup (main thread): heap thresholds, then a worker faults in
- * the memory the first frames will paint through. */
+/* Once, at startup (main thread): the arena count and heap thresholds,
+ * then a worker faults in the memory the first frames will paint through. */
 void ta_paint_memory_setup (void);
 
 /* When a toplevel is realized: with the cairo renderer on X11, keeps the
