@@ -413,9 +413,12 @@ visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewp
 }
 
 /* Zoomed out, the visible rows' summary lines are half of a frame. When
- * many are missing, a worker thread computes every other one while the
- * main thread computes the rest (snapshots may be read from any thread),
- * and the rows then find them in the cache. */
+ * many are missing, a worker thread and the main thread take them one at a
+ * time from a shared counter until none is left (snapshots may be read from
+ * any thread), and the rows then find them in the cache. Taking turns
+ * instead (every other row each) made the main thread wait for the
+ * worker's whole half whenever the worker started late or shared its core:
+ * 5 ms of a whole-trace frame on a loaded machine. */
 #define PARALLEL_LINES_MIN 8
 
 typedef struct {
@@ -427,19 +430,22 @@ typedef struct {
   const TaTrackKey   *keys;
   RowLine           **out;
   guint               n;
+  gint               *next;   /* the next row to take, shared (atomic) */
 } LineJob;
 
 static void
-line_job_run (LineJob *job, guint first)
+line_job_run (LineJob *job)
 {
-  for (guint k = first; k < job->n; k += 2)
+  guint k;
+
+  while ((k = (guint)g_atomic_int_add (job->next, 1)) < job->n)
     job->out[k] = compute_row_line (job->snap, job->mixer, job->t0, job->t1, job->ncols, job->cov, &job->keys[k]);
 }
 
 static gpointer
 line_job_thread (gpointer data)
 {
-  line_job_run (data, 1);
+  line_job_run (data);
   return NULL;
 }
 
@@ -451,6 +457,7 @@ prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, 
   TaColorMixer mixer;
   LineJob job, worker;
   GThread *thread;
+  gint next = 0;
 
   row_lines_use_for (cache, self->snap, vp, ncols);
   keys = visible_rows_missing_lines (self, cache, vp, visible);
@@ -460,15 +467,13 @@ prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, 
   ensure_worker_cov (self, ncols);
   ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
   job = (LineJob){ cache->snap, &mixer, cache->t0, cache->t1, ncols, self->cov, (const TaTrackKey *)keys->data,
-                   g_new0 (RowLine *, keys->len), keys->len };
+                   g_new0 (RowLine *, keys->len), keys->len, &next };
   worker = job;
   worker.cov = self->worker_cov;
   thread = g_thread_try_new ("ta-row-lines", line_job_thread, &worker, NULL);
-  line_job_run (&job, 0);
+  line_job_run (&job);
   if (thread)
     g_thread_join (thread);
-  else
-    line_job_run (&worker, 1);
   for (guint k = 0; k < keys->len; k++)
     g_hash_table_insert (cache->table, &job.out[k]->key, job.out[k]);
   g_free (job.out);
@@ -673,26 +678,22 @@ typedef struct {
   gint64     *cov;
   SpanRow    *rows;
   guint       n;
+  gint       *next;   /* the next row to take, shared (atomic): see LineJob */
 } SpanRowJob;
 
-/* Computes rows first, first + step, ... */
 static void
-span_row_job_run_from (SpanRowJob *job, guint first, guint step)
+span_row_job_run (SpanRowJob *job)
 {
-  for (guint k = first; k < job->n; k += step)
-    span_row_compute (job->self, &job->vp, job->ncols, job->scale, job->cov, &job->rows[k]);
-}
+  guint k;
 
-static void
-span_row_job_run (SpanRowJob *job, guint step)
-{
-  span_row_job_run_from (job, 0, step);
+  while ((k = (guint)g_atomic_int_add (job->next, 1)) < job->n)
+    span_row_compute (job->self, &job->vp, job->ncols, job->scale, job->cov, &job->rows[k]);
 }
 
 static gpointer
 span_row_job_thread (gpointer data)
 {
-  span_row_job_run_from (data, 1, 2);
+  span_row_job_run (data);
   return NULL;
 }
 
@@ -706,6 +707,7 @@ prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scal
   guint32 *lines;
   GThread *thread = NULL;
   SpanRowJob job, worker;
+  gint next = 0;
 
   for (guint v = 0; v < visible->len; v++)
     {
@@ -731,7 +733,7 @@ prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scal
       sr->line = lines + (gsize)ncols * k;
       sr->labels = g_array_new (FALSE, FALSE, sizeof (SpanLabel));
     }
-  job = (SpanRowJob){ self, *vp, ncols, scale, self->cov, (SpanRow *)rows->data, rows->len };
+  job = (SpanRowJob){ self, *vp, ncols, scale, self->cov, (SpanRow *)rows->data, rows->len, &next };
   if (rows->len >= 2)
     {
       ensure_worker_cov (self, ncols);
@@ -739,7 +741,7 @@ prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scal
       worker.cov = self->worker_cov;
       thread = g_thread_try_new ("ta-span-rows", span_row_job_thread, &worker, NULL);
     }
-  span_row_job_run (&job, thread ? 2 : 1);
+  span_row_job_run (&job);
   if (thread)
     g_thread_join (thread);
   return rows;
