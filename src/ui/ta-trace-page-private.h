@@ -18,6 +18,8 @@ struct _TaTracePage
   TaSession  *session;
   char       *title, *subtitle, *error_text;
   gboolean    loading;
+  gint64      progress_shown_at;  /* monotonic µs */
+  guint       progress_timeout;   /* shows progress that came too soon */
 
   /* template */
   GtkWidget      *root;
