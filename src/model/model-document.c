@@ -26,7 +26,8 @@ struct _TaDocument {
   GMutex lock;
   TaSnapshot *pending;
   gboolean pending_final;
-  guint idle_id;
+  GSource *publish_source;    /* main context; armed by the indexing thread */
+  gboolean publish_armed;
   TaSnapshot *latest;         /* newest published (any thread) */
   guint64 bytes_indexed;
   guint64 bytes_total;
@@ -86,16 +87,14 @@ ta_document_dispose(GObject *object)
     self->pool = NULL;
   }
   g_mutex_lock(&self->lock);
-  if (self->idle_id) {
-    GSource *src = g_main_context_find_source_by_id(self->context, self->idle_id);
-    if (src)
-      g_source_destroy(src);
-    self->idle_id = 0;
+  if (self->publish_source) {
+    g_source_destroy(self->publish_source);
+    g_clear_pointer(&self->publish_source, g_source_unref);
   }
-  g_clear_pointer(&self->pending, ta_snapshot_unref);
-  g_clear_pointer(&self->latest, ta_snapshot_unref);
+  g_clear_pointer(&self->pending, ta_snapshot_release);
+  g_clear_pointer(&self->latest, ta_snapshot_release);
   g_mutex_unlock(&self->lock);
-  g_clear_pointer(&self->snapshot, ta_snapshot_unref);
+  g_clear_pointer(&self->snapshot, ta_snapshot_release);
   g_clear_object(&self->cancellable);
   G_OBJECT_CLASS(ta_document_parent_class)->dispose(object);
 }
@@ -189,12 +188,33 @@ ta_document_class_init(TaDocumentClass *klass)
                                           0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
+static gboolean deliver_published(gpointer data);
+
+static gboolean
+publish_source_dispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+  g_source_set_ready_time(source, -1);
+  return callback(data);
+}
+
+static GSourceFuncs publish_source_funcs = { .dispatch = publish_source_dispatch };
+
 static void
 ta_document_init(TaDocument *self)
 {
   g_mutex_init(&self->lock);
   self->context = g_main_context_ref_thread_default();
   self->cancellable = g_cancellable_new();
+  /* One source for the document's life, armed for each publish: a source
+   * made per publish by the indexing thread and freed by the main thread
+   * carried that thread's malloc arena into the main thread's allocations
+   * (see ta_snapshot_release). It holds no reference: dispose destroys it. */
+  self->publish_source = g_source_new(&publish_source_funcs, sizeof(GSource));
+  g_source_set_priority(self->publish_source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_callback(self->publish_source, deliver_published, self, NULL);
+  g_source_set_static_name(self->publish_source, "[ta-document] publish");
+  g_source_set_ready_time(self->publish_source, -1);
+  g_source_attach(self->publish_source, self->context);
 }
 
 TaDocument *
@@ -224,19 +244,21 @@ ta_document_new(const char *path, const TaModelOptions *opts)
 /* ---- publishing ---- */
 
 static gboolean
-deliver_idle(gpointer data)
+deliver_published(gpointer data)
 {
   TaDocument *self = data;
   g_mutex_lock(&self->lock);
   TaSnapshot *snap = g_steal_pointer(&self->pending);
   gboolean final = self->pending_final;
   gboolean from_cache = self->from_cache_flag;
-  self->idle_id = 0;
+  self->publish_armed = FALSE;
   g_mutex_unlock(&self->lock);
   if (!snap)
-    return G_SOURCE_REMOVE;
+    return G_SOURCE_CONTINUE;
+  /* A handler may drop the last reference to the document. */
+  g_autoptr(TaDocument) hold = g_object_ref(self);
   g_object_freeze_notify(G_OBJECT(self));
-  g_clear_pointer(&self->snapshot, ta_snapshot_unref);
+  g_clear_pointer(&self->snapshot, ta_snapshot_release);
   self->snapshot = snap;
   if (from_cache != self->from_cache) {
     self->from_cache = from_cache;
@@ -273,7 +295,7 @@ deliver_idle(gpointer data)
       g_signal_emit(self, signals[SIGNAL_FAILED], 0, self->error);
     g_signal_emit(self, signals[SIGNAL_FINISHED], 0);
   }
-  return G_SOURCE_REMOVE;
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -287,13 +309,9 @@ publish_cb(gpointer ud, TaSnapshot *snap, gboolean final)
   self->pending = snap;
   self->pending_final = self->pending_final || final;
   self->bytes_indexed = ta_snapshot_get_bytes_indexed(snap);
-  if (!self->idle_id) {
-    GSource *src = g_idle_source_new();
-    g_source_set_priority(src, G_PRIORITY_DEFAULT_IDLE);
-    g_source_set_callback(src, deliver_idle, g_object_ref(self), g_object_unref);
-    g_source_set_static_name(src, "[ta-document] publish");
-    self->idle_id = g_source_attach(src, self->context);
-    g_source_unref(src);
+  if (!self->publish_armed && self->publish_source) {
+    self->publish_armed = TRUE;
+    g_source_set_ready_time(self->publish_source, 0);
   }
   g_mutex_unlock(&self->lock);
 }
@@ -455,7 +473,7 @@ static void
 wjob_free(gpointer p)
 {
   wjob *j = p;
-  ta_snapshot_unref(j->rq.snap);
+  ta_snapshot_release(j->rq.snap);
   g_free(j->rq.keys);
   g_free(j);
 }

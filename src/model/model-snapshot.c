@@ -109,11 +109,9 @@ ta_snapshot_ref(TaSnapshot *snap)
   return snap;
 }
 
-void
-ta_snapshot_unref(TaSnapshot *snap)
+static void
+snapshot_free(TaSnapshot *snap)
 {
-  if (!snap || !g_atomic_int_dec_and_test(&snap->ref))
-    return;
   mc_view_free(snap->gtab);
   mc_view_free(snap->regions);
   mc_view_free(snap->tasks);
@@ -131,6 +129,38 @@ ta_snapshot_unref(TaSnapshot *snap)
   g_clear_error(&snap->error);
   ta_store_unref(snap->store);
   g_free(snap);
+}
+
+void
+ta_snapshot_unref(TaSnapshot *snap)
+{
+  if (snap && g_atomic_int_dec_and_test(&snap->ref))
+    snapshot_free(snap);
+}
+
+static void
+release_work(gpointer snap, gpointer user_data)
+{
+  snapshot_free(snap);
+}
+
+/* Freeing a snapshot walks its tables (about 1 ms each while a large trace
+ * loads), and its memory belongs to the malloc arena of the thread that
+ * indexed it. A frame's thread that frees it takes that arena's lock (and
+ * keeps the freed chunks in its per-thread cache, so later reallocs of them
+ * take the lock again), while the indexing thread, at a lower priority,
+ * holds it whenever it allocates, and may be preempted holding it: the main
+ * thread waited up to 56 ms (ui-bench stall). */
+void
+ta_snapshot_release(TaSnapshot *snap)
+{
+  static GThreadPool *pool;
+
+  if (!snap || !g_atomic_int_dec_and_test(&snap->ref))
+    return;
+  if (g_once_init_enter(&pool))
+    g_once_init_leave(&pool, g_thread_pool_new(release_work, NULL, 1, FALSE, NULL));
+  g_thread_pool_push(pool, snap, NULL);
 }
 
 gint64

@@ -313,6 +313,9 @@ TaSnapshot *ta_snapshot_ref(TaSnapshot *snap);
 /* Drops a reference (any thread). */
 void ta_snapshot_unref(TaSnapshot *snap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(TaSnapshot, ta_snapshot_unref)
+/* Drops a reference; the last one is freed on a worker thread. For a
+ * thread that must not wait, such as the one that paints frames. */
+void ta_snapshot_release(TaSnapshot *snap);
 
 /* Time extent of what has been indexed: first and last event times. */
 gint64 ta_snapshot_get_start(const TaSnapshot *snap);

@@ -139,7 +139,7 @@ goroutine_label (TaTimeline *self, gint64 id)
     {
       g_hash_table_remove_all (self->goroutine_labels);
       /* Held, so that no later snapshot can have its address. */
-      g_clear_pointer (&self->goroutine_labels_snap, timeline_release_snapshot);
+      g_clear_pointer (&self->goroutine_labels_snap, ta_snapshot_release);
       self->goroutine_labels_snap = ta_snapshot_ref (self->snap);
     }
   label = g_hash_table_lookup (self->goroutine_labels, &id);
@@ -243,7 +243,7 @@ void
 timeline_row_lines_clear (RowLineCache *cache)
 {
   g_hash_table_remove_all (cache->table);
-  g_clear_pointer (&cache->snap, timeline_release_snapshot);
+  g_clear_pointer (&cache->snap, ta_snapshot_release);
 }
 
 /* Empties `cache` unless it holds lines for this range, width and snapshot. */
@@ -258,7 +258,7 @@ row_lines_use_for (RowLineCache *cache, TaSnapshot *snap, const TaViewport *vp, 
       cache->t1 = vp->end;
       cache->ncols = ncols;
       /* Held, so that no later snapshot can have its address. */
-      g_clear_pointer (&cache->snap, timeline_release_snapshot);
+      g_clear_pointer (&cache->snap, ta_snapshot_release);
       cache->snap = snap ? ta_snapshot_ref (snap) : NULL;
     }
 }
@@ -1442,7 +1442,7 @@ timeline_offer_snapshot (TaTimeline *self, TaSnapshot *snap)
         self->first_lines_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, prepare_first_lines_cb, self, NULL);
       return;
     }
-  g_clear_pointer (&self->incoming, timeline_release_snapshot);
+  g_clear_pointer (&self->incoming, ta_snapshot_release);
   self->incoming = ta_snapshot_ref (snap);
   /* The complete snapshot does not wait. */
   if (self->incoming_delayed && ta_snapshot_is_complete (snap))
@@ -1470,6 +1470,6 @@ timeline_drop_incoming (TaTimeline *self)
   g_clear_handle_id (&self->incoming_idle, g_source_remove);
   self->incoming_delayed = FALSE;
   g_clear_handle_id (&self->first_lines_idle, g_source_remove);
-  g_clear_pointer (&self->incoming, timeline_release_snapshot);
+  g_clear_pointer (&self->incoming, ta_snapshot_release);
   timeline_row_lines_clear (&self->incoming_lines);
 }

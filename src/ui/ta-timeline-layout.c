@@ -340,7 +340,7 @@ typedef struct {
 static void
 go_job_free (GoJob *job)
 {
-  g_clear_pointer (&job->snap, ta_snapshot_unref);
+  g_clear_pointer (&job->snap, ta_snapshot_release);
   g_clear_pointer (&job->prev, ta_go_layout_unref);
   g_free (job);
 }

@@ -197,8 +197,6 @@ void timeline_schedule_window_request (TaTimeline *self);
 void timeline_invalidate_heavy (TaTimeline *self);
 
 void timeline_adopt_snapshot (TaTimeline *self, TaSnapshot *snap);
-/* Drops a reference to a snapshot off the main thread. */
-void timeline_release_snapshot (TaSnapshot *snap);
 
 /* ta-timeline-draw.c */
 void ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot);

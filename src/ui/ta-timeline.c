@@ -792,30 +792,6 @@ action_activate_at (GtkWidget *widget, const char *name, GVariant *param)
 
 /* ---- public ----------------------------------------------------------------- */
 
-static void
-release_snapshot_work (gpointer snap, gpointer user_data)
-{
-  ta_snapshot_unref (snap);
-}
-
-/* Drops the main thread's reference to `snap` on a worker thread. Freeing
- * a snapshot walks its tables (about 1 ms each while a large trace loads),
- * and its memory belongs to the indexing thread's malloc arena: the main
- * thread's frees waited for that arena's lock while the indexing thread
- * held it, as it does through each big realloc of writing the index cache
- * (tens of MB copied under the lock). */
-void
-timeline_release_snapshot (TaSnapshot *snap)
-{
-  static GThreadPool *pool;
-
-  if (!snap)
-    return;
-  if (g_once_init_enter (&pool))
-    g_once_init_leave (&pool, g_thread_pool_new (release_snapshot_work, NULL, 1, FALSE, NULL));
-  g_thread_pool_push (pool, snap, NULL);
-}
-
 void
 timeline_adopt_snapshot (TaTimeline *self, TaSnapshot *snap)
 {
@@ -825,7 +801,7 @@ timeline_adopt_snapshot (TaTimeline *self, TaSnapshot *snap)
   if (self->snap == snap)
     return;
   self->adopted_at = g_get_monotonic_time ();
-  g_clear_pointer (&self->snap, timeline_release_snapshot);
+  g_clear_pointer (&self->snap, ta_snapshot_release);
   self->snap = ta_snapshot_ref (snap);
   start = ta_snapshot_get_start (snap);
   end = ta_snapshot_get_end (snap);
@@ -885,7 +861,7 @@ ta_timeline_set_document (TaTimeline *self, TaDocument *doc)
   g_clear_signal_handler (&self->snap_handler, self->doc);
   timeline_drop_incoming (self);
   g_clear_object (&self->doc);
-  g_clear_pointer (&self->snap, timeline_release_snapshot);
+  g_clear_pointer (&self->snap, ta_snapshot_release);
   timeline_request_goroutine_layout (self, TRUE);
   if (doc)
     {
@@ -1104,7 +1080,7 @@ ta_timeline_finalize (GObject *object)
   timeline_row_lines_clear (&self->incoming_lines);
   g_clear_pointer (&self->lines.table, g_hash_table_unref);
   g_clear_pointer (&self->incoming_lines.table, g_hash_table_unref);
-  g_clear_pointer (&self->goroutine_labels_snap, timeline_release_snapshot);
+  g_clear_pointer (&self->goroutine_labels_snap, ta_snapshot_release);
   g_clear_pointer (&self->rows, g_array_unref);
   g_clear_pointer (&self->palette, ta_palette_free);
   g_clear_object (&self->vadj);

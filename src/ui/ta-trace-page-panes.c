@@ -723,7 +723,7 @@ static void
 cpu_job_free (gpointer p)
 {
   CpuJob *job = p;
-  ta_snapshot_unref (job->snap);
+  ta_snapshot_release (job->snap);
   g_free (job->heading);
   g_clear_pointer (&job->funcs, g_ptr_array_unref);
   g_free (job);
