@@ -6,6 +6,7 @@
  */
 #define G_LOG_DOMAIN "ta-timeline"
 
+#include "ta-frame-helper.h"
 #include "ta-timeline-heavy.h"
 
 G_STATIC_ASSERT (TA_N_STATES <= TA_MIX_MAX_COLORS);
@@ -413,9 +414,10 @@ visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewp
 }
 
 /* Zoomed out, the visible rows' summary lines are half of a frame. When
- * many are missing, a worker thread and the main thread take them one at a
- * time from a shared counter until none is left (snapshots may be read from
- * any thread), and the rows then find them in the cache. Taking turns
+ * many are missing, the frame helper (ta-frame-helper.c) and the main thread
+ * take them one at a time from a shared counter until none is left
+ * (snapshots may be read from any thread), and the rows then find them in
+ * the cache. Taking turns
  * instead (every other row each) made the main thread wait for the
  * worker's whole half whenever the worker started late or shared its core:
  * 5 ms of a whole-trace frame on a loaded machine. */
@@ -442,11 +444,10 @@ line_job_run (LineJob *job)
     job->out[k] = compute_row_line (job->snap, job->mixer, job->t0, job->t1, job->ncols, job->cov, &job->keys[k]);
 }
 
-static gpointer
-line_job_thread (gpointer data)
+static void
+line_job_help (gpointer data)
 {
   line_job_run (data);
-  return NULL;
 }
 
 static void
@@ -456,7 +457,7 @@ prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, 
   g_autoptr (GArray) keys = NULL;
   TaColorMixer mixer;
   LineJob job, worker;
-  GThread *thread;
+  TaFrameHelperJob help = { line_job_help, &worker };
   gint next = 0;
 
   row_lines_use_for (cache, self->snap, vp, ncols);
@@ -470,10 +471,9 @@ prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, 
                    g_new0 (RowLine *, keys->len), keys->len, &next };
   worker = job;
   worker.cov = self->worker_cov;
-  thread = g_thread_try_new ("ta-row-lines", line_job_thread, &worker, NULL);
+  ta_frame_helper_post (&help);
   line_job_run (&job);
-  if (thread)
-    g_thread_join (thread);
+  ta_frame_helper_join (&help);
   for (guint k = 0; k < keys->len; k++)
     g_hash_table_insert (cache->table, &job.out[k]->key, job.out[k]);
   g_free (job.out);
@@ -690,11 +690,10 @@ span_row_job_run (SpanRowJob *job)
     span_row_compute (job->self, &job->vp, job->ncols, job->scale, job->cov, &job->rows[k]);
 }
 
-static gpointer
-span_row_job_thread (gpointer data)
+static void
+span_row_job_help (gpointer data)
 {
   span_row_job_run (data);
-  return NULL;
 }
 
 /* The rows among `visible` (visible_rows) that draw_heavy draws from
@@ -705,8 +704,8 @@ prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scal
 {
   GArray *rows = g_array_new (FALSE, FALSE, sizeof (SpanRow));
   guint32 *lines;
-  GThread *thread = NULL;
   SpanRowJob job, worker;
+  TaFrameHelperJob help = { span_row_job_help, &worker };
   gint next = 0;
 
   for (guint v = 0; v < visible->len; v++)
@@ -739,11 +738,11 @@ prepare_span_rows (TaTimeline *self, const TaViewport *vp, guint ncols, int scal
       ensure_worker_cov (self, ncols);
       worker = job;
       worker.cov = self->worker_cov;
-      thread = g_thread_try_new ("ta-span-rows", span_row_job_thread, &worker, NULL);
+      ta_frame_helper_post (&help);
     }
   span_row_job_run (&job);
-  if (thread)
-    g_thread_join (thread);
+  if (rows->len >= 2)
+    ta_frame_helper_join (&help);
   return rows;
 }
 

@@ -41,8 +41,8 @@ void heavy_row_pixels (const Heavy *h, const Row *row, double y, int *y0, int *y
 void timeline_draw_cached_text (TaTimeline *self, GtkSnapshot *snapshot, PangoLayout *base, const char *text,
                                 double x, double y, int max_w, GdkRGBA color);
 
-/* Metric rows (heap, goroutines, threads): their bands are computed by a
- * worker while the other rows are drawn; see ta-timeline-metrics.c. */
+/* Metric rows (heap, goroutines, threads): their bands are computed by the
+ * frame helper while the other rows are drawn; see ta-timeline-metrics.c. */
 typedef struct _MetricJob MetricJob;
 GArray    *heavy_metric_rows (Heavy *h, const GArray *visible, guint32 stripe);
 MetricJob *heavy_metric_rows_start (Heavy *h, GArray *rows);

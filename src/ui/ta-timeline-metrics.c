@@ -1,12 +1,13 @@
 /* ta-timeline-metrics.c: the timeline's metric rows (heap in use against
  * its goal, goroutines by state, threads): each row's band of pixels,
- * computed from the snapshot's metric summaries on a worker thread while
- * the main thread draws the other rows.
+ * computed from the snapshot's metric summaries, shared with the frame
+ * helper while the main thread draws the other rows.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #define G_LOG_DOMAIN "ta-timeline"
 
+#include "ta-frame-helper.h"
 #include "ta-timeline-heavy.h"
 
 static guint32
@@ -141,39 +142,24 @@ metric_row_compute (TaTimeline *self, const TaViewport *vp, guint ncols, int sca
 }
 
 /* A metric row's band took 0.3-0.4 ms of the main thread, and three are
- * drawn every frame: a worker computes the bands and copies them into
- * their rows of the raster (which the main thread leaves alone: see
- * heavy_metric_row_reserve) while the main thread draws the other rows. Rows
- * are taken one at a time, and the main thread takes those the worker has
- * not begun once it is done drawing, then waits only for the row the
- * worker is on, not for the worker to end: zoomed in, it has little else
- * to do, and a worker still waiting for a core (a busy machine) cost it
- * more than the rows themselves. The worker is detached; the job is
- * freed by whichever of the two is done with it last. */
+ * drawn every frame: the frame helper (ta-frame-helper.c) computes bands and
+ * copies them into their rows of the raster (which the main thread leaves
+ * alone: see heavy_metric_row_reserve) while the main thread draws the
+ * other rows. Rows are taken one at a time, and the main thread takes those
+ * the helper has not begun once it is done drawing, then waits only for the
+ * row the helper is on: zoomed in, it has little else to do, and a helper
+ * still waiting for a core (a busy machine) cost it more than the rows
+ * themselves. */
 struct _MetricJob {
-  gint        ref;         /* atomic */
-  TaTimeline *self;
-  TaViewport  vp;
-  guint       ncols;
-  int         scale;
-  TaRaster    ras;
-  GArray     *rows;        /* MetricRow */
-  gint        next;        /* the next row to take (atomic) */
-  GMutex      lock;
-  GCond       row_done;
-  guint       n_done;      /* rows computed, under lock */
+  TaTimeline      *self;
+  TaViewport       vp;
+  guint            ncols;
+  int              scale;
+  TaRaster         ras;
+  GArray          *rows;   /* MetricRow */
+  gint             next;   /* the next row to take (atomic) */
+  TaFrameHelperJob help;
 };
-
-static void
-metric_job_unref (MetricJob *job)
-{
-  if (!g_atomic_int_dec_and_test (&job->ref))
-    return;
-  g_array_unref (job->rows);
-  g_mutex_clear (&job->lock);
-  g_cond_clear (&job->row_done);
-  g_free (job);
-}
 
 static void
 metric_job_work (MetricJob *job)
@@ -189,19 +175,13 @@ metric_job_work (MetricJob *job)
       columns = (TaRaster){ mr->px, MAX (mr->y1 - mr->y0, 0), (int)job->ncols };
       metric_row_compute (job->self, &job->vp, job->ncols, job->scale, mr);
       ta_raster_put_columns (&job->ras, &columns, mr->y0);
-      g_mutex_lock (&job->lock);
-      job->n_done++;
-      g_cond_signal (&job->row_done);
-      g_mutex_unlock (&job->lock);
     }
 }
 
-static gpointer
-metric_job_thread (gpointer data)
+static void
+metric_job_help (gpointer data)
 {
   metric_job_work (data);
-  metric_job_unref (data);
-  return NULL;
 }
 
 /* The metric rows among `visible` (visible_rows), top to bottom, their
@@ -239,22 +219,17 @@ heavy_metric_rows (Heavy *h, const GArray *visible, guint32 stripe)
   return rows;
 }
 
-/* Starts computing the bands of `rows` on a worker; heavy_metric_rows_finish
- * computes what it has not taken. */
+/* Starts computing the bands of `rows` on the frame helper;
+ * heavy_metric_rows_finish computes what it has not taken. */
 MetricJob *
 heavy_metric_rows_start (Heavy *h, GArray *rows)
 {
   MetricJob *job = g_new (MetricJob, 1);
-  GThread *thread;
 
-  *job = (MetricJob){ 2, h->self, h->vp, h->ncols, h->scale, h->ras, g_array_ref (rows) };
-  g_mutex_init (&job->lock);
-  g_cond_init (&job->row_done);
-  thread = rows->len ? g_thread_try_new ("ta-metric-rows", metric_job_thread, job, NULL) : NULL;
-  if (thread)
-    g_thread_unref (thread);
-  else
-    metric_job_unref (job);
+  *job = (MetricJob){ h->self, h->vp, h->ncols, h->scale, h->ras, g_array_ref (rows) };
+  job->help = (TaFrameHelperJob){ metric_job_help, job };
+  if (rows->len)
+    ta_frame_helper_post (&job->help);
   return job;
 }
 
@@ -269,7 +244,7 @@ heavy_metric_row_reserve (Heavy *h, GArray *rows, guint k)
   h->cleared = MAX (h->cleared, MIN (mr->y1, h->ras.height));
 }
 
-/* Computes the metric rows the worker has not taken, waits for the one it
+/* Computes the metric rows the helper has not taken, waits for the one it
  * is on, and labels each row's top value. */
 void
 heavy_metric_rows_finish (Heavy *h, GArray *rows, MetricJob *job)
@@ -277,11 +252,10 @@ heavy_metric_rows_finish (Heavy *h, GArray *rows, MetricJob *job)
   TaTimeline *self = h->self;
 
   metric_job_work (job);
-  g_mutex_lock (&job->lock);
-  while (job->n_done < rows->len)
-    g_cond_wait (&job->row_done, &job->lock);
-  g_mutex_unlock (&job->lock);
-  metric_job_unref (job);
+  if (rows->len)
+    ta_frame_helper_join (&job->help);
+  g_array_unref (job->rows);
+  g_free (job);
   for (guint k = 0; k < rows->len; k++)
     {
       const MetricRow *mr = &g_array_index (rows, MetricRow, k);
