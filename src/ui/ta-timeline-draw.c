@@ -413,14 +413,15 @@ visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewp
   return keys;
 }
 
-/* Zoomed out, the visible rows' summary lines are half of a frame. When
- * many are missing, the frame helper (ta-frame-helper.c) and the main thread
- * take them one at a time from a shared counter until none is left
- * (snapshots may be read from any thread), and the rows then find them in
- * the cache. Taking turns
- * instead (every other row each) made the main thread wait for the
- * worker's whole half whenever the worker started late or shared its core:
- * 5 ms of a whole-trace frame on a loaded machine. */
+/* Zoomed out, the visible rows' summary lines are half of a frame, and
+ * while a trace loads, computing them for each new snapshot between frames
+ * took a fifth of the main thread's time. When many are missing, the frame
+ * helper (ta-frame-helper.c) and the main thread take them one at a time
+ * from a shared counter until none is left or time is up (snapshots may be
+ * read from any thread); the rows then find them in the cache. Taking turns
+ * instead (every other row each) made the main thread wait for the helper's
+ * whole half whenever the helper started late or shared its core: 5 ms of a
+ * whole-trace frame on a loaded machine. */
 #define PARALLEL_LINES_MIN 8
 
 typedef struct {
@@ -430,9 +431,10 @@ typedef struct {
   guint               ncols;
   gint64             *cov;
   const TaTrackKey   *keys;
-  RowLine           **out;
+  RowLine           **out;    /* NULL where no thread took the row */
   guint               n;
   gint               *next;   /* the next row to take, shared (atomic) */
+  gint64              deadline;   /* monotonic µs; 0: none */
 } LineJob;
 
 static void
@@ -440,7 +442,8 @@ line_job_run (LineJob *job)
 {
   guint k;
 
-  while ((k = (guint)g_atomic_int_add (job->next, 1)) < job->n)
+  while ((!job->deadline || g_get_monotonic_time () < job->deadline)
+         && (k = (guint)g_atomic_int_add (job->next, 1)) < job->n)
     job->out[k] = compute_row_line (job->snap, job->mixer, job->t0, job->t1, job->ncols, job->cov, &job->keys[k]);
 }
 
@@ -450,33 +453,57 @@ line_job_help (gpointer data)
   line_job_run (data);
 }
 
-static void
-prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, const GArray *visible)
+/* Whether computing `n` missing lines is worth sharing with the helper,
+ * and they fit in `cache` without its being cleared midway. */
+static gboolean
+lines_worth_sharing (RowLineCache *cache, guint n)
 {
-  RowLineCache *cache = &self->lines;
-  g_autoptr (GArray) keys = NULL;
+  return n >= PARALLEL_LINES_MIN && g_hash_table_size (cache->table) + n < ROW_LINES_MAX;
+}
+
+/* Computes the lines of `keys` (none of them in `cache`, which is set up
+ * for its snapshot and view; lines_worth_sharing) on the main thread and
+ * the frame helper until `deadline` (monotonic µs; 0: none). TRUE once all
+ * are in the cache. */
+static gboolean
+compute_lines_in_parallel (TaTimeline *self, RowLineCache *cache, const TaTrackKey *keys, guint n,
+                           gint64 deadline)
+{
   TaColorMixer mixer;
   LineJob job, worker;
   TaFrameHelperJob help = { line_job_help, &worker };
   gint next = 0;
+  gboolean all = TRUE;
 
-  row_lines_use_for (cache, self->snap, vp, ncols);
-  keys = visible_rows_missing_lines (self, cache, vp, visible);
-  if (keys->len < PARALLEL_LINES_MIN || g_hash_table_size (cache->table) + keys->len >= ROW_LINES_MAX)
-    return;
-  ensure_cov (self, ncols);
-  ensure_worker_cov (self, ncols);
+  ensure_cov (self, cache->ncols);
+  ensure_worker_cov (self, cache->ncols);
   ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
-  job = (LineJob){ cache->snap, &mixer, cache->t0, cache->t1, ncols, self->cov, (const TaTrackKey *)keys->data,
-                   g_new0 (RowLine *, keys->len), keys->len, &next };
+  job = (LineJob){ cache->snap, &mixer, cache->t0, cache->t1, cache->ncols, self->cov, keys,
+                   g_new0 (RowLine *, n), n, &next, deadline };
   worker = job;
   worker.cov = self->worker_cov;
   ta_frame_helper_post (&help);
   line_job_run (&job);
   ta_frame_helper_join (&help);
-  for (guint k = 0; k < keys->len; k++)
-    g_hash_table_insert (cache->table, &job.out[k]->key, job.out[k]);
+  for (guint k = 0; k < n; k++)
+    if (job.out[k])
+      g_hash_table_insert (cache->table, &job.out[k]->key, job.out[k]);
+    else
+      all = FALSE;
   g_free (job.out);
+  return all;
+}
+
+static void
+prepare_lines_in_parallel (TaTimeline *self, const TaViewport *vp, guint ncols, const GArray *visible)
+{
+  RowLineCache *cache = &self->lines;
+  g_autoptr (GArray) keys = NULL;
+
+  row_lines_use_for (cache, self->snap, vp, ncols);
+  keys = visible_rows_missing_lines (self, cache, vp, visible);
+  if (lines_worth_sharing (cache, keys->len))
+    compute_lines_in_parallel (self, cache, (const TaTrackKey *)keys->data, keys->len, 0);
 }
 
 static const guint32 *
@@ -1308,17 +1335,23 @@ incoming_viewport (TaTimeline *self, TaSnapshot *snap, guint ncols)
 }
 
 /* Computes the lines of `keys` that `cache` lacks until `deadline`
- * (monotonic µs), at least one per call; TRUE once every one is there. */
+ * (monotonic µs, in the future), at least one per call; TRUE once every one
+ * is there. */
 static gboolean
 compute_lines_until (TaTimeline *self, RowLineCache *cache, const TaTrackKey *keys, guint n, gint64 deadline)
 {
+  g_autoptr (GArray) missing = g_array_new (FALSE, FALSE, sizeof (TaTrackKey));
+
   for (guint k = 0; k < n; k++)
+    if (!g_hash_table_contains (cache->table, &keys[k]))
+      g_array_append_val (missing, keys[k]);
+  if (lines_worth_sharing (cache, missing->len))
+    return compute_lines_in_parallel (self, cache, (const TaTrackKey *)missing->data, missing->len, deadline);
+  for (guint k = 0; k < missing->len; k++)
     {
-      if (g_hash_table_contains (cache->table, &keys[k]))
-        continue;
-      row_line_in (self, cache, &keys[k]);
+      row_line_in (self, cache, &g_array_index (missing, TaTrackKey, k));
       if (g_get_monotonic_time () > deadline)
-        return FALSE;
+        return k + 1 == missing->len;
     }
   return TRUE;
 }
