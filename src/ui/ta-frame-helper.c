@@ -50,15 +50,14 @@ ta_frame_helper_post (TaFrameHelperJob *job)
       g_once_init_leave (&started, 1);
     }
   g_mutex_lock (&helper_lock);
-  g_warn_if_fail (posted == NULL);
-  job->done = FALSE;
-  if (helper_thread)
+  /* With another job still waiting for the helper, this one is left to the
+   * caller alone (jobs are shared work, so nothing is lost). */
+  job->done = !helper_thread || posted != NULL;
+  if (!job->done)
     {
       posted = job;
       g_cond_broadcast (&helper_cond);
     }
-  else
-    job->done = TRUE;
   g_mutex_unlock (&helper_lock);
 }
 

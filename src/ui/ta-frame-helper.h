@@ -19,8 +19,9 @@ typedef struct
 } TaFrameHelperJob;
 
 /* Main thread: hands `job` to the helper, which runs job->run (job->data)
- * unless ta_frame_helper_join withdraws it first. One job at a time; the
- * work is shared, so the caller does it too (rows from a shared counter). */
+ * unless ta_frame_helper_join withdraws it first, or another posted job has
+ * not been taken yet (then it never runs). The work is shared, so the
+ * caller does it too (rows from a shared counter). */
 void ta_frame_helper_post (TaFrameHelperJob *job);
 
 /* Returns once `job` is not running: done, or withdrawn before it began
