@@ -101,12 +101,11 @@ paint_memory_enabled (void)
 
 /* glibc gives each thread that allocates an arena of its own up to 8 per
  * core; past that, new threads share arenas, the main thread's among them.
- * The viewer's workers come and go (indexing pools, per-frame row workers)
- * and reached the 16 of a 2-core machine, so the thread that indexes could
- * share the main thread's arena: its big reallocs while writing the index
- * cache copy tens of MB under that arena's lock, and the main thread's next
- * malloc waited 25-60 ms (ui-bench stall, watchdog: the futex was libc's
- * main_arena). Never fewer than this many arenas, then. */
+ * The viewer's workers come and go (indexing pools, release and layout
+ * workers) and reached the 16 of a 2-core machine, so a lower-priority
+ * indexing thread could share the main thread's arena and hold its lock
+ * while the main thread waited (see src/model/DESIGN.md). Never fewer than
+ * this many arenas, then. */
 #define MIN_ARENAS 64
 
 void

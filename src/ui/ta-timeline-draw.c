@@ -418,10 +418,10 @@ visible_rows_missing_lines (TaTimeline *self, RowLineCache *cache, const TaViewp
  * took over a fifth of the main thread's CPU time. When many are missing,
  * the frame helper (ta-frame-helper.c) and the main thread take them one at
  * a time from a shared counter until none is left or time is up (snapshots
- * may be read from any thread); the rows then find them in the cache. Taking turns
- * instead (every other row each) made the main thread wait for the helper's
- * whole half whenever the helper started late or shared its core: 5 ms of a
- * whole-trace frame on a loaded machine. */
+ * may be read from any thread); the rows then find them in the cache.
+ * Taking turns instead (every other row each) made the main thread wait for
+ * the helper's whole half whenever the helper started late or shared its
+ * core: 5 ms of a whole-trace frame on a loaded machine. */
 #define PARALLEL_LINES_MIN 8
 
 typedef struct {
