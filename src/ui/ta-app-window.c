@@ -204,6 +204,17 @@ rebuild_recent (TaAppWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->recent_list), mine->len > 0);
 }
 
+/* The recent manager reports every change, including the one adding the
+ * trace just opened, which lands while it loads: the list (up to
+ * MAX_RECENT rows built from templates, each file stat'ed) is rebuilt only
+ * while it shows, and again whenever the last tab closes. */
+static void
+recent_changed_cb (TaAppWindow *self)
+{
+  if (adw_tab_view_get_n_pages (self->tab_view) == 0)
+    rebuild_recent (self);
+}
+
 /* The recent manager parses the user's whole recently-used list and the
  * list stats each file: done after the first frame, not before it (and
  * the list rebuilt only if the empty state shows). */
@@ -223,7 +234,7 @@ recent_idle_cb (gpointer data)
     }
   g_ptr_array_set_size (self->pending_recent, 0);
   self->recent_changed_id = g_signal_connect_swapped (self->recent_manager, "changed",
-                                                      G_CALLBACK (rebuild_recent), self);
+                                                      G_CALLBACK (recent_changed_cb), self);
   if (adw_tab_view_get_n_pages (self->tab_view) == 0)
     rebuild_recent (self);
   return G_SOURCE_REMOVE;
