@@ -999,11 +999,13 @@ stepper_column(column_stepper *s, gint64 bs)
 
 /* Where a query adds bucket times: column c's state s at
  * time[c * stride + s] (and its span count at spans[c * stride] when
- * spans is set), so one scan serves TaColumn arrays and flat arrays. */
+ * spans is set, which states it added to at states[c] when that is), so
+ * one scan serves TaColumn arrays and flat arrays. */
 typedef struct {
   column_stepper step;
   gint64 *time;
   guint64 *spans;
+  guint32 *states;       /* bit s of states[c]: state s was added to column c */
   gsize stride;
   gint64 t1;
   gint64 origin;
@@ -1034,6 +1036,8 @@ query_bucket(gpointer ud, gint64 b, gint64 n, const ms_acc *acc, guint run_cls)
     } else {
       t[run_cls] += w;
     }
+    if (q->states)
+      q->states[c] |= acc ? acc->mask : 1u << run_cls;
   }
 }
 
@@ -1098,7 +1102,7 @@ ta_snapshot_query_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0
 
 gboolean
 ta_snapshot_accumulate_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0, gint64 t1,
-                             guint n_columns, gint64 *time, guint *lo, guint *hi)
+                             guint n_columns, gint64 *time, guint32 *states, guint *lo, guint *hi)
 {
   g_return_val_if_fail(snap && key && time && lo && hi, FALSE);
   *lo = 1;
@@ -1108,7 +1112,7 @@ ta_snapshot_accumulate_track(const TaSnapshot *snap, const TaTrackKey *key, gint
   ms_source src;
   if (!ta_snapshot_source(snap, key, &src))
     return FALSE;
-  query_ctx q = { .time = time, .stride = TA_N_STATES };
+  query_ctx q = { .time = time, .states = states, .stride = TA_N_STATES };
   query_scan(snap, &src, ta_snapshot_pick_level(snap, (t1 - t0) / n_columns), t0, t1, n_columns, &q);
   if (q.lo <= q.hi) {
     *lo = q.lo;

@@ -439,12 +439,14 @@ gboolean ta_snapshot_query_track(const TaSnapshot *snap, const TaTrackKey *key, 
                                  gint64 t1, guint n_columns, TaColumn *out);
 /* The bulk form for drawing many rows: adds the same columns' per-state
  * times to time[c * TA_N_STATES + state] (no column ranges, levels, flags
- * or span counts) and sets [*lo, *hi] to the columns it added to (*lo > *hi
- * when none), so a caller can keep `time` zeroed and clear only those.
- * FALSE as ta_snapshot_query_track. */
+ * or span counts), sets bit `state` of states[c] for each state it adds to
+ * (states may be NULL), and sets [*lo, *hi] to the columns it added to
+ * (*lo > *hi when none), so a caller can keep `time` and `states` zeroed
+ * and clear only what it touched. FALSE as ta_snapshot_query_track. */
+G_STATIC_ASSERT(TA_N_STATES <= 32);
 gboolean ta_snapshot_accumulate_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0,
-                                      gint64 t1, guint n_columns, gint64 *time, guint *lo,
-                                      guint *hi);
+                                      gint64 t1, guint n_columns, gint64 *time, guint32 *states,
+                                      guint *lo, guint *hi);
 /* Metric query: min/max/last per column, from the metric summaries. */
 gboolean ta_snapshot_query_metric(const TaSnapshot *snap, TaMetric metric, gint64 t0, gint64 t1,
                                   guint n_columns, TaMetricColumn *out);

@@ -264,14 +264,17 @@ row_lines_use_for (RowLineCache *cache, TaSnapshot *snap, const TaViewport *vp, 
     }
 }
 
-/* Grows a coverage buffer (columns of TA_N_STATES, all zero) to ncols. */
+/* Grows a coverage buffer (columns of TA_N_STATES, all zero) and its
+ * per-column state masks (all zero) to ncols. */
 static void
-ensure_cov_columns (gint64 **cov, guint *n_cols, guint ncols)
+ensure_cov_columns (gint64 **cov, guint32 **states, guint *n_cols, guint ncols)
 {
   if (*n_cols < ncols)
     {
       g_free (*cov);
+      g_free (*states);
       *cov = g_new0 (gint64, (gsize)ncols * TA_N_STATES);
+      *states = g_new0 (guint32, ncols);
       *n_cols = ncols;
     }
 }
@@ -279,45 +282,60 @@ ensure_cov_columns (gint64 **cov, guint *n_cols, guint ncols)
 static void
 ensure_cov (TaTimeline *self, guint ncols)
 {
-  ensure_cov_columns (&self->cov, &self->n_cov_cols, ncols);
+  ensure_cov_columns (&self->cov, &self->cov_states, &self->n_cov_cols, ncols);
 }
 
 static void
 ensure_worker_cov (TaTimeline *self, guint ncols)
 {
-  ensure_cov_columns (&self->worker_cov, &self->n_worker_cov_cols, ncols);
+  ensure_cov_columns (&self->worker_cov, &self->worker_cov_states, &self->n_worker_cov_cols, ncols);
 }
 
+/* Whether the states of `time` in `states` (the others are zero) add up
+ * to at least `width`. */
 static gboolean
-covers (const gint64 *time, gint64 width)
+covers (const gint64 *time, guint32 states, gint64 width)
 {
   gint64 total = 0;
-  for (guint st = 0; st < TA_N_STATES; st++)
-    total += MAX (time[st], 0);
+  for (; states; states &= states - 1)
+    total += MAX (time[__builtin_ctz (states)], 0);
   return total >= width;
 }
 
+/* Whether a and b agree in the states of `states`. */
+static gboolean
+same_times (const gint64 *a, const gint64 *b, guint32 states)
+{
+  for (; states; states &= states - 1)
+    if (a[__builtin_ctz (states)] != b[__builtin_ctz (states)])
+      return FALSE;
+  return TRUE;
+}
+
 /* The line of `key` over [t0, t1) in ncols columns. `cov` (ncols columns
- * of TA_N_STATES) is all zero, and is again on return: the query adds
- * into it and only the columns it touched are mixed and cleared. Reads
- * only the snapshot: may run on any thread. */
+ * of TA_N_STATES) and `cov_states` (ncols state masks) are all zero, and
+ * are again on return: the query adds into them, and only the columns and
+ * states it touched are mixed and cleared (a column holds one to three of
+ * some thirty states: clearing and comparing all of them was a fifth of a
+ * whole-trace frame). Reads only the snapshot: may run on any thread. */
 static RowLine *
 compute_row_line (TaSnapshot *snap, const TaColorMixer *mixer, gint64 t0, gint64 t1, guint ncols, gint64 *cov_all,
-                  const TaTrackKey *key)
+                  guint32 *cov_states, const TaTrackKey *key)
 {
   RowLine *line = g_malloc0 (sizeof (RowLine) + sizeof (guint32) * ncols);
   guint lo, hi;
 
   line->key = *key;
-  if (ta_snapshot_accumulate_track (snap, key, t0, t1, ncols, cov_all, &lo, &hi) && lo <= hi)
+  if (ta_snapshot_accumulate_track (snap, key, t0, t1, ncols, cov_all, cov_states, &lo, &hi) && lo <= hi)
     {
       TaColumnSteps steps;
       gint64 prev[TA_N_STATES], prev_w = -1;
-      guint32 prev_px = 0;
+      guint32 prev_states = 0, prev_px = 0;
       ta_column_steps_init (&steps, t0, t1, ncols, lo);
       for (guint c = lo; c <= hi; c++)
         {
           gint64 *cov = &cov_all[(gsize)c * TA_N_STATES];
+          guint32 states = cov_states[c];
           gint64 w = ta_column_steps_next (&steps);
           TaColor col;
           /* Neighbouring columns often hold the same mix (a long span):
@@ -325,14 +343,19 @@ compute_row_line (TaSnapshot *snap, const TaColorMixer *mixer, gint64 t0, gint64
            * nanosecond from column to column; that only matters when the
            * buckets do not cover the column (ta_color_mix's coverage). The
            * first column has no previous one: prev is uninitialised. */
-          if (c == lo || memcmp (cov, prev, sizeof prev) != 0 || (w != prev_w && !covers (cov, MAX (w, prev_w))))
+          if (c == lo || states != prev_states || !same_times (cov, prev, states)
+              || (w != prev_w && !covers (cov, states, MAX (w, prev_w))))
             {
-              prev_px = ta_color_mixer_mix (mixer, cov, w, &col) ? ta_pixel_from_color (col) : 0;
+              prev_px = ta_color_mixer_mix_states (mixer, cov, states, w, &col) ? ta_pixel_from_color (col) : 0;
               prev_w = w;
-              memcpy (prev, cov, sizeof prev);
+              prev_states = states;
+              for (guint32 s = states; s; s &= s - 1)
+                prev[__builtin_ctz (s)] = cov[__builtin_ctz (s)];
             }
           line->px[c] = prev_px;
-          memset (cov, 0, sizeof (gint64) * TA_N_STATES);
+          for (; states; states &= states - 1)
+            cov[__builtin_ctz (states)] = 0;
+          cov_states[c] = 0;
         }
     }
   return line;
@@ -349,7 +372,7 @@ row_line_in (TaTimeline *self, RowLineCache *cache, const TaTrackKey *key)
     return line->px;
   ensure_cov (self, cache->ncols);
   ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
-  line = compute_row_line (cache->snap, &mixer, cache->t0, cache->t1, cache->ncols, self->cov, key);
+  line = compute_row_line (cache->snap, &mixer, cache->t0, cache->t1, cache->ncols, self->cov, self->cov_states, key);
   g_hash_table_insert (cache->table, &line->key, line);
   return line->px;
 }
@@ -430,6 +453,7 @@ typedef struct {
   gint64              t0, t1;
   guint               ncols;
   gint64             *cov;
+  guint32            *cov_states;
   const TaTrackKey   *keys;
   RowLine           **out;    /* NULL where no thread took the row */
   guint               n;
@@ -444,7 +468,8 @@ line_job_run (LineJob *job)
 
   while ((!job->deadline || g_get_monotonic_time () < job->deadline)
          && (k = (guint)g_atomic_int_add (job->next, 1)) < job->n)
-    job->out[k] = compute_row_line (job->snap, job->mixer, job->t0, job->t1, job->ncols, job->cov, &job->keys[k]);
+    job->out[k] = compute_row_line (job->snap, job->mixer, job->t0, job->t1, job->ncols, job->cov, job->cov_states,
+                                    &job->keys[k]);
 }
 
 static void
@@ -478,10 +503,11 @@ compute_lines_in_parallel (TaTimeline *self, RowLineCache *cache, const TaTrackK
   ensure_cov (self, cache->ncols);
   ensure_worker_cov (self, cache->ncols);
   ta_color_mixer_init (&mixer, self->state_colors, TA_N_STATES, 0.35f);
-  job = (LineJob){ cache->snap, &mixer, cache->t0, cache->t1, cache->ncols, self->cov, keys,
+  job = (LineJob){ cache->snap, &mixer, cache->t0, cache->t1, cache->ncols, self->cov, self->cov_states, keys,
                    g_new0 (RowLine *, n), n, &next, deadline };
   worker = job;
   worker.cov = self->worker_cov;
+  worker.cov_states = self->worker_cov_states;
   ta_frame_helper_post (&help);
   line_job_run (&job);
   ta_frame_helper_join (&help);

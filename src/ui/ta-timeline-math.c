@@ -472,17 +472,30 @@ ta_color_mixer_init (TaColorMixer *m, const TaColor *colors, guint n, float min_
 gboolean
 ta_color_mixer_mix (const TaColorMixer *m, const int64_t *coverage, int64_t bucket_ns, TaColor *out)
 {
-  double total = 0, r = 0, g = 0, b = 0, a = 0;
   guint32 present = 0;
 
   /* A column mostly holds one to three states of some thirty: find them
    * without a branch per state, then visit only those. */
   for (guint i = 0; i < m->n; i++)
     present |= (guint32)(coverage[i] > 0) << i;
-  for (; present; present &= present - 1)
+  return ta_color_mixer_mix_states (m, coverage, present, bucket_ns, out);
+}
+
+gboolean
+ta_color_mixer_mix_states (const TaColorMixer *m, const int64_t *coverage, uint32_t states, int64_t bucket_ns,
+                           TaColor *out)
+{
+  double total = 0, r = 0, g = 0, b = 0, a = 0;
+
+  if (m->n < 32)
+    states &= (UINT32_C (1) << m->n) - 1;
+  for (; states; states &= states - 1)
     {
-      guint i = (guint)__builtin_ctz (present);
-      double w = (double)coverage[i];
+      guint i = (guint)__builtin_ctz (states);
+      double w;
+      if (coverage[i] <= 0)
+        continue;
+      w = (double)coverage[i];
       total += w;
       r += w * m->premul[i][0];
       g += w * m->premul[i][1];

@@ -106,6 +106,10 @@ void     ta_color_mixer_init    (TaColorMixer *m, const TaColor *colors, guint n
                                  float min_alpha);
 gboolean ta_color_mixer_mix     (const TaColorMixer *m, const int64_t *coverage,
                                  int64_t bucket_ns, TaColor *out);
+/* The same, told which states (bit i: coverage[i]) may be covered: the
+ * others are taken as zero and not read. */
+gboolean ta_color_mixer_mix_states (const TaColorMixer *m, const int64_t *coverage,
+                                    uint32_t states, int64_t bucket_ns, TaColor *out);
 /* The time the summary buckets behind pixel column `col` of a query over
  * [t0, t1) in `n_cols` columns really cover. The model assigns each bucket
  * (width `bucket_w`, on a grid from `origin`) whole to the column holding

@@ -118,8 +118,10 @@ struct _TaTimeline
   TaColumn  *cols;
   guint      n_cols_alloc;
   gint64    *cov;                 /* per column and state, kept all zero between rows */
+  guint32   *cov_states;          /* per column, the states cov holds (bit per state), also kept zero */
   guint      n_cov_cols;
-  gint64    *worker_cov;          /* the same for the worker of prepare_lines_in_parallel */
+  gint64    *worker_cov;          /* the same two for the frame helper's lines */
+  guint32   *worker_cov_states;
   guint      n_worker_cov_cols;
   guint32   *metric_band;         /* the metric rows' pixels, a column per line (heavy_metric_rows) */
   gsize      n_metric_band;

@@ -1086,7 +1086,9 @@ ta_timeline_finalize (GObject *object)
   g_clear_object (&self->vadj);
   g_free (self->cols);
   g_free (self->cov);
+  g_free (self->cov_states);
   g_free (self->worker_cov);
+  g_free (self->worker_cov_states);
   g_free (self->metric_band);
   G_OBJECT_CLASS (ta_timeline_parent_class)->finalize (object);
 }

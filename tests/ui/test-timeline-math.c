@@ -246,7 +246,10 @@ test_column_first_offset (void)
     }
 }
 
-/* The mixer gives ta_color_mix's colour exactly, for any mix of states. */
+/* The mixer gives ta_color_mix's colour exactly, for any mix of states;
+ * so does ta_color_mixer_mix_states told which states were added to (the
+ * mask may also name states whose sum is zero or negative), without
+ * reading the others. */
 static void
 test_color_mixer (void)
 {
@@ -260,13 +263,23 @@ test_color_mixer (void)
   ta_color_mixer_init (&mixer, colors, G_N_ELEMENTS (colors), 0.35f);
   for (guint k = 0; k < 20000; k++)
     {
-      int64_t cov[28] = { 0 }, bucket = g_rand_int_range (rand, 1, 1000000);
+      int64_t cov[28] = { 0 }, masked[28], bucket = g_rand_int_range (rand, 1, 1000000);
+      guint32 states = 0;
       TaColor want, got;
       gboolean want_ok, got_ok;
       for (guint s = 0, n = (guint)g_rand_int_range (rand, 0, 5); s < n; s++)
-        cov[g_rand_int_range (rand, 0, 28)] += g_rand_int_range (rand, -10, 400000);
+        {
+          guint st = (guint)g_rand_int_range (rand, 0, 28);
+          cov[st] += g_rand_int_range (rand, -10, 400000);
+          states |= 1u << st;
+        }
       want_ok = ta_color_mix (cov, colors, 28, bucket, 0.35f, &want);
       got_ok = ta_color_mixer_mix (&mixer, cov, bucket, &got);
+      g_assert_cmpint (want_ok, ==, got_ok);
+      g_assert_cmpmem (&want, sizeof want, &got, sizeof got);
+      for (guint st = 0; st < 28; st++)
+        masked[st] = states & (1u << st) ? cov[st] : g_rand_int_range (rand, 1, 400000);
+      got_ok = ta_color_mixer_mix_states (&mixer, masked, states, bucket, &got);
       g_assert_cmpint (want_ok, ==, got_ok);
       g_assert_cmpmem (&want, sizeof want, &got, sizeof got);
     }

@@ -114,6 +114,7 @@ check_fast_columns (TaSnapshot *snap, const TaTrackKey *key, gint64 t0, gint64 t
   g_autofree TaColumn *cols = g_new (TaColumn, n);
   g_autofree TaColumn *ref = g_new0 (TaColumn, n);
   g_autofree gint64 *acc = g_new0 (gint64, (gsize)n * TA_N_STATES);
+  g_autofree guint32 *acc_states = g_new0 (guint32, n);
   gint64 origin = ta_snapshot_get_origin (snap);
   guint level, lo, hi, got;
   gint64 w, bf, bl;
@@ -143,7 +144,7 @@ check_fast_columns (TaSnapshot *snap, const TaTrackKey *key, gint64 t0, gint64 t
           c->n_spans += buckets[i].n_spans;
         }
     }
-  g_assert_true (ta_snapshot_accumulate_track (snap, key, t0, t1, n, acc, &lo, &hi));
+  g_assert_true (ta_snapshot_accumulate_track (snap, key, t0, t1, n, acc, acc_states, &lo, &hi));
   ta_column_steps_init (&steps, t0, t1, n, 0);
   for (guint c = 0; c < n; c++)
     {
@@ -160,7 +161,12 @@ check_fast_columns (TaSnapshot *snap, const TaTrackKey *key, gint64 t0, gint64 t
           g_assert_cmpint (acc[(gsize)c * TA_N_STATES + st], ==, ref[c].time[st]);
           if (acc[(gsize)c * TA_N_STATES + st])
             g_assert_true (lo <= c && c <= hi);
+          /* Every state added to is marked (a mark on a zero sum is allowed). */
+          if (acc[(gsize)c * TA_N_STATES + st])
+            g_assert_true (acc_states[c] & (1u << st));
         }
+      if (acc_states[c])
+        g_assert_true (lo <= c && c <= hi);
     }
 }
 
