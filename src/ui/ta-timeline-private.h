@@ -161,6 +161,7 @@ struct _TaTimeline
   gboolean pointer_in;
   int      hover_row;
   gboolean hover_has_span;
+  GtkWidget *tooltip_label;       /* the tooltip's content (ours: mapped while it shows) */
   TaSpan   hover_span;
   double   drag_start_x, drag_start_y;
   gint64   drag_view_t0, drag_view_t1;

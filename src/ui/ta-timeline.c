@@ -472,9 +472,23 @@ query_tooltip_cb (GtkWidget *widget, int x, int y, gboolean keyboard, GtkTooltip
               }
         }
     }
-  gtk_tooltip_set_markup (tooltip, s->str);
+  gtk_label_set_markup (GTK_LABEL (self->tooltip_label), s->str);
+  gtk_tooltip_set_custom (tooltip, self->tooltip_label);
   g_string_free (s, TRUE);
   return TRUE;
+}
+
+/* GTK asks for a tooltip's text when it shows it and when the pointer
+ * moves, so one left showing while a trace loads kept the first snapshot's
+ * figures. The text is our own label, mapped exactly while the tooltip
+ * shows: only then is it asked for again (asking while it does not show
+ * restarts GTK's popup delay, and snapshots arrive faster than that: no
+ * tooltip at all while loading). */
+static void
+refresh_shown_tooltip (TaTimeline *self)
+{
+  if (gtk_widget_get_mapped (self->tooltip_label))
+    gtk_widget_trigger_tooltip_query (GTK_WIDGET (self));
 }
 
 /* ---- input ------------------------------------------------------------------ */
@@ -808,6 +822,7 @@ timeline_adopt_snapshot (TaTimeline *self, TaSnapshot *snap)
   if (self->session)
     ta_session_set_extent (self->session, start, MAX (end, start + 1));
   timeline_request_goroutine_layout (self, FALSE);
+  refresh_shown_tooltip (self);
 }
 
 static void
@@ -882,6 +897,7 @@ view_changed_cb (TaTimeline *self)
   if (self->pointer_in)
     update_hover (self);
   timeline_invalidate_heavy (self);
+  refresh_shown_tooltip (self);
 }
 
 static void
@@ -1090,6 +1106,7 @@ ta_timeline_finalize (GObject *object)
   g_free (self->worker_cov);
   g_free (self->worker_cov_states);
   g_free (self->metric_band);
+  g_clear_object (&self->tooltip_label);
   G_OBJECT_CLASS (ta_timeline_parent_class)->finalize (object);
 }
 
@@ -1161,6 +1178,8 @@ ta_timeline_init (TaTimeline *self)
   PangoFontDescription *small;
 
   self->rows = g_array_new (FALSE, FALSE, sizeof (Row));
+  self->tooltip_label = g_object_ref_sink (gtk_label_new (NULL));
+  gtk_label_set_xalign (GTK_LABEL (self->tooltip_label), 0);
   self->vadj = g_object_ref_sink (gtk_adjustment_new (0, 0, 1, 20, 100, 100));
   g_signal_connect_swapped (self->vadj, "value-changed", G_CALLBACK (view_changed_cb), self);
   self->window_tracks = g_hash_table_new (timeline_key_hash, timeline_key_equal_cb);
