@@ -574,6 +574,7 @@ prepare_go_layout_cb (gpointer data)
     return G_SOURCE_CONTINUE;
   self->incoming_go_idle = 0;
   adopt_go_layout (self, g_steal_pointer (&self->incoming_go));
+  timeline_prebuild_heavy (self);
   return G_SOURCE_REMOVE;
 }
 

@@ -133,6 +133,7 @@ struct _TaTimeline
   gboolean   incoming_delayed;
   gint64     adopted_at;          /* monotonic µs of the last timeline_adopt_snapshot() */
   guint      first_lines_idle;    /* the first snapshot's rows wait for their lines */
+  guint      prebuild_idle;       /* building the nodes of what was just adopted, before its frame */
   PangoLayout *layout;
   PangoLayout *small_layout;
   GHashTable *labels;             /* "font|width|text" -> Label: texts laid out and drawn once */
@@ -202,6 +203,7 @@ void timeline_invalidate_heavy (TaTimeline *self);
 void timeline_adopt_snapshot (TaTimeline *self, TaSnapshot *snap);
 
 /* ta-timeline-draw.c */
+void timeline_prebuild_heavy (TaTimeline *self);
 void ta_timeline_snapshot (GtkWidget *widget, GtkSnapshot *snapshot);
 void timeline_row_lines_init (RowLineCache *cache);
 void timeline_row_lines_clear (RowLineCache *cache);

@@ -1069,6 +1069,7 @@ ta_timeline_dispose (GObject *object)
   g_clear_object (&self->window_cancel);
   g_clear_handle_id (&self->window_idle, g_source_remove);
   g_clear_handle_id (&self->warm_idle, g_source_remove);
+  g_clear_handle_id (&self->prebuild_idle, g_source_remove);
   timeline_layout_dispose (self);
   ta_timeline_set_session (self, NULL);
   ta_timeline_set_document (self, NULL);
