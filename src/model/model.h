@@ -443,10 +443,10 @@ gboolean ta_snapshot_query_track(const TaSnapshot *snap, const TaTrackKey *key, 
  * (states may be NULL), and sets [*lo, *hi] to the columns it added to
  * (*lo > *hi when none), so a caller can keep `time` and `states` zeroed
  * and clear only what it touched. FALSE as ta_snapshot_query_track. */
-G_STATIC_ASSERT(TA_N_STATES <= 32);
 gboolean ta_snapshot_accumulate_track(const TaSnapshot *snap, const TaTrackKey *key, gint64 t0,
                                       gint64 t1, guint n_columns, gint64 *time, guint32 *states,
                                       guint *lo, guint *hi);
+G_STATIC_ASSERT(TA_N_STATES <= 32);   /* a bit per state in `states` */
 /* Metric query: min/max/last per column, from the metric summaries. */
 gboolean ta_snapshot_query_metric(const TaSnapshot *snap, TaMetric metric, gint64 t0, gint64 t1,
                                   guint n_columns, TaMetricColumn *out);

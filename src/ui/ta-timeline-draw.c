@@ -316,8 +316,9 @@ same_times (const gint64 *a, const gint64 *b, guint32 states)
  * of TA_N_STATES) and `cov_states` (ncols state masks) are all zero, and
  * are again on return: the query adds into them, and only the columns and
  * states it touched are mixed and cleared (a column holds one to three of
- * some thirty states: clearing and comparing all of them was a fifth of a
- * whole-trace frame). Reads only the snapshot: may run on any thread. */
+ * some thirty states: clearing and comparing all of them was about a fifth
+ * of a whole-trace frame's snapshot). Reads only the snapshot: may run on
+ * any thread. */
 static RowLine *
 compute_row_line (TaSnapshot *snap, const TaColorMixer *mixer, gint64 t0, gint64 t1, guint ncols, gint64 *cov_all,
                   guint32 *cov_states, const TaTrackKey *key)
