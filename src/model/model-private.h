@@ -427,7 +427,9 @@ typedef struct {
 } ms_source;
 
 /* Calls fn for every non-empty bucket of `level` in [b_first, b_last], in order;
- * runs are reported with n > 1 (each bucket full of cls, count 0). */
+ * runs are reported with n > 1 (each bucket full of cls, count 0). A mixed
+ * bucket's acc holds its count and the times of the states in its mask;
+ * its other slots and its b are not to be read (b is the argument). */
 typedef void (*ms_bucket_fn)(gpointer ud, gint64 b, gint64 n, const ms_acc *acc, guint run_cls);
 void ms_source_scan(const ms_source *src, guint level, gint64 b_first, gint64 b_last,
                     ms_bucket_fn fn, gpointer ud);

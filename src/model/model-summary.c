@@ -769,6 +769,18 @@ typedef struct {
   /* pending output bucket at level `to` (mixed or merged) */
 } rebucket;
 
+/* An acc of one state: only the masked slots of t are set, which is all
+ * an ms_bucket_fn reads (clearing all of t was most of the cost of a
+ * partial bucket). */
+static inline void
+single_state_acc(ms_acc *a, gint64 b, guint cls, gint64 t, guint64 count)
+{
+  a->b = b;
+  a->mask = 1u << cls;
+  a->count = count;
+  a->t[cls] = t;
+}
+
 /* Emits a level-`from` entry as level-`to` buckets within [bf, bl]. */
 static void
 emit_rebucketed(const rebucket *rb, gint64 b, const ms_acc *acc, gint64 run_n, guint cls)
@@ -778,9 +790,7 @@ emit_rebucketed(const rebucket *rb, gint64 b, const ms_acc *acc, gint64 run_n, g
     gint64 ob = b >> d;
     if (ob < rb->bf || ob > rb->bl)
       return;
-    ms_acc a = *acc;
-    a.b = ob;
-    rb->fn(rb->ud, ob, 1, &a, 0);
+    rb->fn(rb->ud, ob, 1, acc, 0);   /* its b is the callback's to ignore */
     return;
   }
   gint64 w = level_width(rb->shift, rb->from);
@@ -806,10 +816,7 @@ emit_rebucketed(const rebucket *rb, gint64 b, const ms_acc *acc, gint64 run_n, g
       }
     }
     ms_acc a;
-    memset(&a, 0, sizeof a);
-    a.b = ob;
-    a.mask = 1u << cls;
-    a.t[cls] = (ce - cs) * w;
+    single_state_acc(&a, ob, cls, (ce - cs) * w, 0);
     rb->fn(rb->ud, ob, 1, &a, 0);
     ob++;
   }
@@ -918,11 +925,7 @@ ms_source_scan(const ms_source *src, guint level, gint64 b_first, gint64 b_last,
           }
         }
         ms_acc a;
-        memset(&a, 0, sizeof a);
-        a.b = ob;
-        a.mask = 1u << cls;
-        a.t[cls] = ce - cs;
-        a.count = ob == ob0 ? 1 : 0;
+        single_state_acc(&a, ob, cls, ce - cs, ob == ob0 ? 1 : 0);
         fn(ud, ob, 1, &a, 0);
         ob++;
       }
