@@ -18,6 +18,7 @@ struct _TaTracePage
   TaSession  *session;
   char       *title, *subtitle, *error_text;
   gboolean    loading;
+  gboolean    open_failed;        /* nothing could be shown: the failure page is */
   gint64      progress_shown_at;  /* monotonic µs */
   guint       progress_timeout;   /* shows progress that came too soon */
 
@@ -25,6 +26,8 @@ struct _TaTracePage
   GtkWidget      *root;
   GtkRevealer    *error_revealer;
   GtkLabel       *error_label;
+  GtkStack       *content_stack;
+  AdwStatusPage  *failed_page;
   GtkProgressBar *progress;
   GtkLabel       *selection_label;
   GtkDropDown    *sort_dropdown;

@@ -47,6 +47,7 @@ const char *ta_trace_page_get_title (TaTracePage *self) { return self->title; }
 const char *ta_trace_page_get_subtitle (TaTracePage *self) { return self->subtitle; }
 gboolean ta_trace_page_get_loading (TaTracePage *self) { return self->loading; }
 const char *ta_trace_page_get_error (TaTracePage *self) { return self->error_text; }
+gboolean ta_trace_page_get_open_failed (TaTracePage *self) { return self->open_failed; }
 TaTimeline *ta_trace_page_get_timeline (TaTracePage *self) { return self->timeline; }
 TaSession *ta_trace_page_get_session (TaTracePage *self) { return self->session; }
 TaDocument *ta_trace_page_get_document (TaTracePage *self) { return self->doc; }
@@ -90,12 +91,33 @@ ta_trace_page_show_error (TaTracePage *self, const char *message)
   gtk_revealer_set_reveal_child (self->error_revealer, TRUE);
 }
 
+/* A load that kept nothing: the cause in place of an empty timeline. */
+static void
+show_open_failure (TaTracePage *self, const char *message)
+{
+  g_autofree char *path = g_file_get_path (self->file);
+  g_autofree char *title = g_strdup_printf ("Could Not Open “%s”", self->title);
+  g_autofree char *cause = g_strdup_printf ("%s\n\n%s", message, path ? path : self->title);
+  g_autofree char *markup = g_markup_escape_text (cause, -1);
+
+  g_free (self->error_text);
+  self->error_text = g_strdup_printf ("Could not open “%s”: %s", path ? path : self->title, message);
+  self->open_failed = TRUE;
+  adw_status_page_set_title (self->failed_page, title);
+  adw_status_page_set_description (self->failed_page, markup);
+  gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
+  gtk_stack_set_visible_child_name (self->content_stack, "failed");
+  set_subtitle (self, "Not opened");
+}
+
 static void
 update_subtitle (TaTracePage *self)
 {
   g_autoptr (TaSnapshot) snap = self->doc ? ta_document_dup_snapshot (self->doc) : NULL;
   g_autofree char *text = NULL;
 
+  if (self->open_failed)
+    return;
   if (!snap)
     text = g_strdup (self->loading ? "Indexing…" : "");
   else
@@ -158,10 +180,32 @@ snapshot_cb (TaTracePage *self, TaSnapshot *snap)
   ta_trace_page_update_cpu (self);
 }
 
+/* The error indexing stopped at, and what the timeline still shows of the
+ * trace (the error alone left the user to guess whether anything was
+ * kept). */
+static void
+show_load_error (TaTracePage *self, const char *message)
+{
+  g_autoptr (TaSnapshot) snap = ta_document_dup_snapshot (self->doc);
+  guint64 gens = snap ? ta_snapshot_get_n_generations (snap) : 0;
+  guint64 events = snap ? ta_snapshot_get_n_events (snap) : 0;
+  g_autofree char *span = NULL, *text = NULL;
+
+  if (gens == 0 || events == 0)
+    {
+      show_open_failure (self, message);
+      return;
+    }
+  span = ta_format_duration (ta_snapshot_get_end (snap) - ta_snapshot_get_start (snap));
+  text = g_strdup_printf ("%s. The timeline shows what came before it: %" G_GUINT64_FORMAT " %s, %s, %" G_GUINT64_FORMAT
+                          " events.", message, gens, gens == 1 ? "generation" : "generations", span, events);
+  ta_trace_page_show_error (self, text);
+}
+
 static void
 failed_cb (TaTracePage *self, GError *error)
 {
-  ta_trace_page_show_error (self, error ? error->message : "unknown error");
+  show_load_error (self, error ? error->message : "unknown error");
 }
 
 static void
@@ -208,7 +252,7 @@ finished_cb (TaTracePage *self)
   show_progress (self);
   ta_trace_page_update_cpu (self);
   if (ta_document_get_error (self->doc) && !self->error_text)
-    ta_trace_page_show_error (self, ta_document_get_error (self->doc)->message);
+    show_load_error (self, ta_document_get_error (self->doc)->message);
 }
 
 static void start_indexing (TaTracePage *self);
@@ -276,7 +320,7 @@ ta_trace_page_load (TaTracePage *self)
   path = g_file_get_path (self->file);
   if (!path)
     {
-      ta_trace_page_show_error (self, "only local files can be opened");
+      show_open_failure (self, "only local files can be opened");
       return;
     }
   ta_model_options_init (&opts);
@@ -558,6 +602,8 @@ ta_trace_page_class_init (TaTracePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, root);
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, error_label);
+  gtk_widget_class_bind_template_child (widget_class, TaTracePage, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, TaTracePage, failed_page);
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, progress);
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, selection_label);
   gtk_widget_class_bind_template_child (widget_class, TaTracePage, sort_dropdown);

@@ -26,6 +26,8 @@ const char  *ta_trace_page_get_subtitle (TaTracePage *self);
 gboolean     ta_trace_page_get_loading  (TaTracePage *self);
 /* The error shown on the page, or NULL. */
 const char  *ta_trace_page_get_error    (TaTracePage *self);
+/* Whether the load kept nothing, so the page shows why instead of a timeline. */
+gboolean     ta_trace_page_get_open_failed (TaTracePage *self);
 TaTimeline  *ta_trace_page_get_timeline (TaTracePage *self);
 TaSession   *ta_trace_page_get_session  (TaTracePage *self);
 TaDocument  *ta_trace_page_get_document (TaTracePage *self);

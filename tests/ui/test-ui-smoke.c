@@ -4,6 +4,9 @@
  *   test-ui-smoke --pose NAME --hold S FILE stop in a pose for screenshots:
  *                                           overview, zoomed, drilldown,
  *                                           grouped (by start function)
+ *   test-ui-smoke --unreadable FILE         FILE cannot be shown at all: the
+ *                                           page says why, naming it, and
+ *                                           its Close Tab button closes it
  *
  * Opens FILE in a TaAppWindow, waits until it is indexed and painted, then
  * drives zoom, pan, selection, history, the jump palette, a span click and
@@ -116,15 +119,38 @@ pick_goroutine (TaSnapshot *snap, TaGoroutine *out)
   return best >= 0;
 }
 
+/* A file that keeps nothing (not a trace, a directory): the page shows the
+ * cause in place of an empty timeline, and closing it leaves no tab. */
+static int
+check_unreadable (TaAppWindow *win, TaTracePage *page, const char *arg)
+{
+  g_autoptr (GFile) file = g_file_new_for_commandline_arg (arg);
+  g_autofree char *path = g_file_get_path (file);
+
+  g_assert_true (ta_trace_page_get_open_failed (page));
+  g_assert_nonnull (ta_trace_page_get_error (page));
+  g_assert_nonnull (strstr (ta_trace_page_get_error (page), path));
+  g_assert_cmpstr (ta_trace_page_get_subtitle (page), ==, "Not opened");
+  g_print ("# %s: %s\n", arg, ta_trace_page_get_error (page));
+  ACT (win, "win.close-tab", NULL);
+  ta_harness_spin (100);
+  g_assert_null (ta_app_window_get_page (win));
+  gtk_window_destroy (GTK_WINDOW (win));
+  ta_harness_spin (200);
+  return 0;
+}
+
 int
 main (int argc, char **argv)
 {
   const char *pose = NULL;
   int hold = 0;
+  gboolean unreadable = FALSE;
   g_autoptr (GOptionContext) ctx = g_option_context_new ("FILE");
   GOptionEntry entries[] = {
     { "pose", 0, 0, G_OPTION_ARG_STRING, &pose, "Stop in a pose: overview, zoomed, drilldown, grouped", "NAME" },
     { "hold", 0, 0, G_OPTION_ARG_INT, &hold, "Seconds to hold the pose", "S" },
+    { "unreadable", 0, 0, G_OPTION_ARG_NONE, &unreadable, "FILE cannot be shown: check the page says so", NULL },
     { NULL },
   };
   g_autoptr (GError) error = NULL;
@@ -141,7 +167,7 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error) || argc != 2)
     {
-      fprintf (stderr, "usage: test-ui-smoke [--pose NAME --hold S] FILE\n");
+      fprintf (stderr, "usage: test-ui-smoke [--pose NAME --hold S | --unreadable] FILE\n");
       return 2;
     }
 
@@ -154,6 +180,8 @@ main (int argc, char **argv)
   g_assert_nonnull (page);
   g_assert_true (ta_app_window_get_page (win) == page);
   g_assert_true (ta_harness_spin_until (ta_harness_page_loaded, page, 60000));
+  if (unreadable)
+    return check_unreadable (win, page, argv[1]);
   g_assert_true (ta_harness_spin_until (ta_harness_has_frames, page, 10000));
   tl = ta_trace_page_get_timeline (page);
   session = ta_trace_page_get_session (page);
