@@ -5,6 +5,7 @@
 #   drilldown.png  the goroutine drill-down
 #   errors.png     a truncated trace: the error banner over what was valid
 #   empty.png      the empty state (Open, the sample, recent traces)
+#   unreadable.png a file that is not a trace: the page says why
 # Usage: screenshots/take.sh [BUILD_DIR]   (default build-ui)
 # Needs xvfb-run, xauth and imagemagick's `import`:
 #   apt-get install xvfb xauth imagemagick
@@ -37,6 +38,13 @@ xvfb-run -a -s '-screen 0 1280x800x24' sh -c "
   '$build/src/ui/trace-atlas' >/dev/null 2>&1 &
   pid=\$!; sleep 3; import -window root '$here/empty.png'; kill \$pid; wait \$pid || true"
 echo "wrote $here/empty.png"
+
+# A file that is not a trace, opened by the real binary.
+GSK_RENDERER=cairo GDK_BACKEND=x11 GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 \
+xvfb-run -a -s '-screen 0 1280x800x24' sh -c "
+  '$build/src/ui/trace-atlas' '$root/README.md' >/dev/null 2>&1 &
+  pid=\$!; sleep 3; import -window root '$here/unreadable.png'; kill \$pid; wait \$pid || true"
+echo "wrote $here/unreadable.png"
 
 shoot overview overview "$fx/cpuprofile.trace"
 shoot zoomed zoomed "$fx/cpuprofile.trace"
