@@ -107,6 +107,8 @@ show_open_failure (TaTracePage *self, const char *message)
   adw_status_page_set_description (self->failed_page, markup);
   gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
   gtk_stack_set_visible_child_name (self->content_stack, "failed");
+  /* Nothing to jump to. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "page.jump", FALSE);
   set_subtitle (self, "Not opened");
 }
 
