@@ -119,6 +119,21 @@ pick_goroutine (TaSnapshot *snap, TaGoroutine *out)
   return best >= 0;
 }
 
+/* The first widget under `w` (depth first) that activates `action`. */
+static GtkWidget *
+find_actionable (GtkWidget *w, const char *action)
+{
+  if (GTK_IS_ACTIONABLE (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) == 0)
+    return w;
+  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_actionable (c, action);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 /* A file that keeps nothing (not a trace, a directory): the page shows the
  * cause in place of an empty timeline, and closing it leaves no tab. */
 static int
@@ -132,7 +147,10 @@ check_unreadable (TaAppWindow *win, TaTracePage *page, const char *arg)
   g_assert_nonnull (strstr (ta_trace_page_get_error (page), path));
   g_assert_cmpstr (ta_trace_page_get_subtitle (page), ==, "Not opened");
   g_print ("# %s: %s\n", arg, ta_trace_page_get_error (page));
-  /* Keys that act on a trace do nothing harmful here. */
+  /* Nothing to jump to: the header's jump button is off. Keys that act on
+   * a trace do nothing harmful. */
+  g_assert_nonnull (find_actionable (GTK_WIDGET (win), "win.jump"));
+  g_assert_false (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (win), "win.jump")));
   ACT (win, "win.jump", NULL);
   ACT (ta_trace_page_get_timeline (page), "timeline.zoom-in", NULL);
   ta_harness_spin (100);
