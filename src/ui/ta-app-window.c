@@ -68,16 +68,24 @@ ta_app_window_get_page (TaAppWindow *self)
   return page ? TA_TRACE_PAGE (adw_tab_page_get_child (page)) : NULL;
 }
 
+/* A page that could not open has nothing to jump to. */
+static void
+update_jump_action (TaAppWindow *self)
+{
+  TaTracePage *page = ta_app_window_get_page (self);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.jump", page && !ta_trace_page_get_open_failed (page));
+}
+
 static void
 ta_app_window_update_actions (TaAppWindow *self)
 {
   TaApplication *app = TA_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr (GFile) sample = app ? ta_application_get_sample (app) : NULL;
-  TaTracePage *page = ta_app_window_get_page (self);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-sample", sample != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-tab", page != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.jump", page && !ta_trace_page_get_open_failed (page));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-tab", ta_app_window_get_page (self) != NULL);
+  update_jump_action (self);
 }
 
 static void
@@ -111,9 +119,7 @@ page_title_changed_cb (TaAppWindow *self, GParamSpec *pspec, TaTracePage *page)
     {
       adw_window_title_set_title (self->window_title, ta_trace_page_get_title (page));
       adw_window_title_set_subtitle (self->window_title, ta_trace_page_get_subtitle (page));
-      /* A page that could not open has nothing to jump to (its subtitle
-       * changes as it fails). */
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.jump", !ta_trace_page_get_open_failed (page));
+      update_jump_action (self);   /* the subtitle changes as a page fails to open */
     }
 }
 

@@ -55,26 +55,39 @@ redraw (TaTracePage *page)
 }
 
 
-/* The first GtkMenuButton under `w` (depth first). */
+/* The first widget under `w` (depth first) that `match` accepts. */
 static GtkWidget *
-find_menu_button (GtkWidget *w)
+find_widget (GtkWidget *w, gboolean (*match) (GtkWidget *w, const char *arg), const char *arg)
 {
-  if (GTK_IS_MENU_BUTTON (w))
+  if (match (w, arg))
     return w;
   for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
     {
-      GtkWidget *found = find_menu_button (c);
+      GtkWidget *found = find_widget (c, match, arg);
       if (found)
         return found;
     }
   return NULL;
 }
 
+static gboolean
+is_menu_button (GtkWidget *w, const char *unused)
+{
+  return GTK_IS_MENU_BUTTON (w);
+}
+
+/* Whether `w` activates `action`. */
+static gboolean
+activates (GtkWidget *w, const char *action)
+{
+  return GTK_IS_ACTIONABLE (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) == 0;
+}
+
 /* The legend is built when first shown: pop it up, it has its rows. */
 static void
 check_legend (TaTracePage *page)
 {
-  GtkWidget *button = find_menu_button (GTK_WIDGET (page));
+  GtkWidget *button = find_widget (GTK_WIDGET (page), is_menu_button, NULL);
   GtkPopover *popover;
   GtkWidget *grid;
 
@@ -119,21 +132,6 @@ pick_goroutine (TaSnapshot *snap, TaGoroutine *out)
   return best >= 0;
 }
 
-/* The first widget under `w` (depth first) that activates `action`. */
-static GtkWidget *
-find_actionable (GtkWidget *w, const char *action)
-{
-  if (GTK_IS_ACTIONABLE (w) && g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (w)), action) == 0)
-    return w;
-  for (GtkWidget *c = gtk_widget_get_first_child (w); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_actionable (c, action);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
 /* A file that keeps nothing (not a trace, a directory): the page shows the
  * cause in place of an empty timeline, and closing it leaves no tab. */
 static int
@@ -141,6 +139,7 @@ check_unreadable (TaAppWindow *win, TaTracePage *page, const char *arg)
 {
   g_autoptr (GFile) file = g_file_new_for_commandline_arg (arg);
   g_autofree char *path = g_file_get_path (file);
+  GtkWidget *jump_button;
 
   g_assert_true (ta_trace_page_get_open_failed (page));
   g_assert_nonnull (ta_trace_page_get_error (page));
@@ -149,8 +148,9 @@ check_unreadable (TaAppWindow *win, TaTracePage *page, const char *arg)
   g_print ("# %s: %s\n", arg, ta_trace_page_get_error (page));
   /* Nothing to jump to: the header's jump button is off. Keys that act on
    * a trace do nothing harmful. */
-  g_assert_nonnull (find_actionable (GTK_WIDGET (win), "win.jump"));
-  g_assert_false (gtk_widget_get_sensitive (find_actionable (GTK_WIDGET (win), "win.jump")));
+  jump_button = find_widget (GTK_WIDGET (win), activates, "win.jump");
+  g_assert_nonnull (jump_button);
+  g_assert_false (gtk_widget_get_sensitive (jump_button));
   ACT (win, "win.jump", NULL);
   ACT (ta_trace_page_get_timeline (page), "timeline.zoom-in", NULL);
   ta_harness_spin (100);
