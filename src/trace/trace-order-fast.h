@@ -69,24 +69,29 @@ ta_fast_table_ids_known(const ta_raw_event *ev, unsigned mask, const ta_fast_gen
   return ok;
 }
 
-/* What emit() writes, field by field, for an event whose derived fields
- * are empty (the task rules fill theirs in afterwards). */
+/* What emit() writes, field by field, for an event of a type the fast
+ * rules take. `derived`, `task_type` and `sync_n` are left as they were:
+ * they mean something only for types these rules never emit (the task end
+ * rule sets its own afterwards). */
 static inline __attribute__((always_inline)) void
 ta_fast_emit(ta_event *out, const ta_raw_event *ev, const ta_generation *g, int64_t time,
-             const mstate *ms, int64_t cur_p, int64_t cur_g, ta_kind kind)
+             int64_t m, int64_t cur_p, int64_t cur_g, ta_kind kind)
 {
   out->kind = kind;
   out->type = ev->type;
   out->time = time;
-  out->m = ms->id;
+  out->m = m;
   out->p = cur_p;
   out->g = cur_g;
   memcpy(out->args, ev->args, sizeof out->args);
-  out->derived = 0;
-  out->task_type = (ta_str){ NULL, 0 };
-  out->sync_n = 0;
   out->gen = g;
 }
+
+/* A thread's scheduling context, copied out of its mstate for a run of its
+ * events: in locals, no store into the event buffer forces a reload. */
+typedef struct {
+  int64_t id, p, g;
+} ta_fast_thread;
 
 /* The thread state the fast rules may use for a cursor's events, from the
  * index ta_order_advance() keeps in the cursor (`m_hint`: UINT32_MAX until
@@ -102,20 +107,21 @@ ta_order_fast_thread(ta_order *o, uint32_t m_hint)
 
 /* Advances `ev` when a fast rule applies, writing the event into *out.
  * `time` is the event's time as the caller returns it (strictly after the
- * last one). `ms` is the state of the event's thread, found with
- * ta_order_fast_thread(). The thread table does not change while only
- * fast rules run, so callers may keep it for a run of events.
+ * last one). `th` is the context of the event's thread, copied from the
+ * mstate ta_order_fast_thread() finds; the rules update th->g, and the
+ * caller stores it back once its run of that thread's events ends (the
+ * thread table does not change while only fast rules run).
  * The rules also check the event's stack and string IDs (which Go does
  * after the state machine, on every event it returns), so that the caller
  * need not: an ID they cannot vouch for leaves the event to the general
  * path, which advances it and words the error. */
 static inline __attribute__((always_inline)) bool
 ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_fast_gen *fg,
-                      mstate *ms, int64_t time, ta_event *out)
+                      ta_fast_thread *th, int64_t time, ta_event *out)
 {
   const ta_generation *const g = fg->g;
   const uint64_t gen = fg->number;
-  const int64_t cur_p = ms->p, cur_g = ms->g;
+  const int64_t cur_p = th->p, cur_g = th->g;
   int64_t next_g = cur_g;   /* none of these rules changes the thread's proc */
   ta_kind kind = TA_KIND_STATE_TRANSITION;
 #define TABLE_IDS_KNOWN(type) ta_fast_table_ids_known(ev, ta_fast_table_args[type], fg)
@@ -221,14 +227,15 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_fast_gen *fg
     if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_TASK_BEGIN) ||
         !ta_order_task_begin_fast(o, ev, g))
       return false;
-    ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, TA_KIND_TASK_BEGIN);
+    ta_fast_emit(out, ev, g, time, th->id, cur_p, cur_g, TA_KIND_TASK_BEGIN);
     if (ev->args[1] == 0)
       out->args[1] = TA_NO_TASK;   /* Go reports parent 0 as NoTask */
     return true;
   case TA_EV_USER_TASK_END:
     if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_TASK_END))
       return false;
-    ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, TA_KIND_TASK_END);
+    ta_fast_emit(out, ev, g, time, th->id, cur_p, cur_g, TA_KIND_TASK_END);
+    out->sync_n = 0;
     ta_order_task_end(o, ev->args[0], &out->derived, &out->task_type);
     return true;
   case TA_EV_HEAP_ALLOC:
@@ -241,7 +248,7 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_fast_gen *fg
     return false;
   }
 #undef TABLE_IDS_KNOWN
-  ms->g = next_g;
-  ta_fast_emit(out, ev, g, time, ms, cur_p, cur_g, kind);
+  th->g = next_g;
+  ta_fast_emit(out, ev, g, time, th->id, cur_p, cur_g, kind);
   return true;
 }

@@ -920,12 +920,15 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
     ta_raw_event *next = c->ahead_next;
     const ta_raw_event *const ahead_end = c->ahead_end;
     mstate *const ms = ta_order_fast_thread(o, c->m_hint);
+    if (!ms)
+      break;
+    ta_fast_thread th = { ms->id, ms->p, ms->g };
     int64_t t = c->time;
-    bool stuck = ms == NULL, dry = false;   /* why the run on this cursor ended */
-    while (!stuck) {
+    bool stuck = false, dry = false;   /* why the run on this cursor ended */
+    for (;;) {
       /* Time strictly increases, as finish_event() makes it. */
       const int64_t time = t <= last_ts ? ta_add_wrap(last_ts, 1) : t;
-      if (!ta_order_advance_fast(o, e, &fg, ms, time, ev)) {
+      if (!ta_order_advance_fast(o, e, &fg, &th, time, ev)) {
         stuck = true;
         break;
       }
@@ -940,6 +943,7 @@ next_fast_run(ta_parser *p, ta_event *evs, int max)
       if (t > limit || ev == end)
         break;
     }
+    ms->g = th.g;
     c->ev = (ta_raw_event *)e;
     c->ahead_next = next;
     c->time = t;

@@ -158,7 +158,9 @@ typedef struct {
                         * count hold leftovers: read only those it has */
   /* Derived by the state machine (meaning depends on type):
    * ProcStatus: old ta_proc_state; ProcSteal: old wire proc status;
-   * GoStatus(Stack): old ta_go_state; UserTaskEnd: parent task. */
+   * GoStatus(Stack): old ta_go_state; UserTaskEnd: parent task.
+   * This, task_type and sync_n are set only for the types named here;
+   * for others they hold whatever the slot held before. */
   uint64_t derived;
   ta_str task_type;    /* UserTaskEnd: the type recorded at its begin, or "" */
   uint64_t sync_n;     /* Sync: 1-based counter */
