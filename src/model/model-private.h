@@ -102,7 +102,7 @@ mu_buf_byte(mu_buf *b, guint8 c)
  * Chunk k holds (MU_CHUNK0 << k) elements. Readers that learned a length
  * through a synchronising path may read elements below it without locks. */
 
-#define MU_CHUNK0 64
+#define MU_CHUNK0 4
 #define MU_MAX_CHUNKS 40
 
 typedef struct {
