@@ -85,7 +85,10 @@ ta_snapshot_new_from_store(ta_store *s)
   snap->n_lanes = s->n_lanes;
   snap->start = s->first_time;
   snap->end = s->frontier;
-  snap->n_events = s->n_events;
+  /* Go's reader ends a whole trace with a Sync of its own, which no
+   * generation holds: count it too, so the figure is the number of events
+   * Go returns (and `trace-atlas-cli stats` prints). */
+  snap->n_events = s->n_events + (s->complete && !s->error && s->n_events ? 1 : 0);
   snap->bytes_indexed = s->bytes_indexed;
   snap->complete = s->complete;
   if (s->error)

@@ -208,6 +208,23 @@ check_spans_sane(const TaTrackKey *key, const TaSpan *s, gsize n)
   }
 }
 
+/* How many events Go's reader (our parser) returns for the whole file. */
+static guint64
+parser_event_count(const char *path)
+{
+  ta_error err;
+  ta_parser *p = ta_parser_open_path(path, &err);
+  g_assert_nonnull(p);
+  ta_event evs[64];
+  guint64 n = 0;
+  int r;
+  while ((r = ta_parser_next_many(p, evs, 64)) > 0)
+    n += (guint64)r;
+  g_assert_cmpint(r, ==, 0);
+  ta_parser_free(p);
+  return n;
+}
+
 static void
 test_exactness(gconstpointer data)
 {
@@ -216,6 +233,8 @@ test_exactness(gconstpointer data)
   g_autoptr(TaSnapshot) snap = ta_document_wait(doc);
   g_assert_nonnull(snap);
   g_assert_true(ta_snapshot_is_complete(snap));
+  /* The event count the viewer shows is the one Go's reader gives. */
+  g_assert_cmpuint(ta_snapshot_get_n_events(snap), ==, parser_event_count(path));
   if (ta_snapshot_get_n_generations(snap) == 0)
     return;
   g_autoptr(GArray) keys = state_tracks(snap);
