@@ -380,14 +380,19 @@ void ms_track_feed_l0_coarser(ms_track *t, const guint8 *data, gsize len, guint 
 /* Adds the time per state of encoded L0 contributions to totals. */
 void ms_l0_totals(const guint8 *data, gsize len, guint shift, gint64 *totals);
 
-/* Published view of one track (immutable). */
+/* Published view of one level of a track. */
+typedef struct {
+  mu_extent ext;
+  guint32 n_skip;
+  ms_acc *acc;           /* open bucket (copy), NULL if none */
+  ms_run run;
+} ms_level_state;
+
+/* Published view of one track (immutable): as many levels as it has (a
+ * fixed TA_MAX_LEVELS of them took 1.4 KB a track, most of it empty). */
 typedef struct {
   guint32 n_levels;
-  mu_extent ext[TA_MAX_LEVELS];
-  guint32 n_skip[TA_MAX_LEVELS];
-  gint64 next_b[TA_MAX_LEVELS];
-  ms_acc *acc[TA_MAX_LEVELS];     /* open buckets (copies), NULL if none */
-  ms_run run[TA_MAX_LEVELS];
+  ms_level_state *lv;
 } ms_track_state;
 
 typedef struct {

@@ -17,7 +17,19 @@
 
 #include "model-private.h"
 
+/* The most bytes an entry can take (see put_run and put_mixed). */
 #define ENTRY_MAX (3 * 10 + TA_N_STATES * 10 + 8)
+
+/* The most bytes this entry can take: level pages are reserved for that
+ * much, so a track of a few entries keeps small pages (reserving
+ * ENTRY_MAX took a 512-byte first page per level). */
+static inline gsize
+entry_max(const ms_acc *acc, gint64 run_n)
+{
+  if (run_n)
+    return 10 + 10 + 1;
+  return 10 + 10 + 5 + 10 * (gsize)__builtin_popcount(acc->mask);
+}
 
 static inline gint64
 level_width(guint shift, guint k)
@@ -213,13 +225,14 @@ static void
 level_write(ms_track *t, guint k, gint64 b, const ms_acc *acc, gint64 run_n, guint run_cls)
 {
   ms_level *lv = t->lv[k];
+  const gsize max = entry_max(acc, run_n);
   if (lv->n_entries % MS_SKIP == 0) {
     ms_skip *s = mu_vec_push(&lv->skip);
     s->b = b;
     s->prev_end = lv->next_b;
-    mu_stream_begin(&lv->data, ENTRY_MAX, &s->pos);
+    mu_stream_begin(&lv->data, max, &s->pos);
   }
-  guint8 *p = mu_stream_begin(&lv->data, ENTRY_MAX, NULL);
+  guint8 *p = mu_stream_begin(&lv->data, max, NULL);
   gint64 gap = b - lv->next_b;
   g_assert(gap >= 0);
   p = run_n ? put_run(p, gap, run_n, run_cls) : put_mixed(p, gap, acc);
@@ -585,15 +598,16 @@ ms_pub_new(const TaTrackKey *key, ms_track *t, const TaSpan *open)
   p->last = t->last;
   ms_track_state *st = &p->st;
   st->n_levels = t->n_levels;
+  st->lv = g_new0(ms_level_state, t->n_levels);
   for (guint k = 0; k < t->n_levels; k++) {
     ms_level *lv = t->lv[k];
-    st->ext[k] = mu_stream_extent(&lv->data);
-    st->n_skip[k] = (guint32)lv->skip.len;
-    st->next_b[k] = lv->next_b;
-    st->run[k] = lv->run;
+    ms_level_state *ls = &st->lv[k];
+    ls->ext = mu_stream_extent(&lv->data);
+    ls->n_skip = (guint32)lv->skip.len;
+    ls->run = lv->run;
     if (lv->acc.b >= 0) {
-      st->acc[k] = g_new(ms_acc, 1);
-      *st->acc[k] = lv->acc;
+      ls->acc = g_new(ms_acc, 1);
+      *ls->acc = lv->acc;
     }
   }
   t->dirty = FALSE;
@@ -612,8 +626,9 @@ ms_pub_unref(ms_pub *p)
 {
   if (!p || !g_atomic_int_dec_and_test(&p->ref))
     return;
-  for (guint k = 0; k < TA_MAX_LEVELS; k++)
-    g_free(p->st.acc[k]);
+  for (guint k = 0; k < p->st.n_levels; k++)
+    g_free(p->st.lv[k].acc);
+  g_free(p->st.lv);
   ms_track_unref(p->track);
   g_free(p);
 }
@@ -837,7 +852,7 @@ scan_stored(const ms_source *src, guint lv, const rebucket *rb)
       return;
     const ms_level *L = p->track->lv[lv];
     mu_pos from = { 0, 0 };
-    guint32 ns = p->st.n_skip[lv];
+    guint32 ns = p->st.lv[lv].n_skip;
     if (ns) {
       /* last skip with b <= bf_lv */
       guint32 lo = 0, hi = ns;
@@ -853,7 +868,7 @@ scan_stored(const ms_source *src, guint lv, const rebucket *rb)
       from = s->pos;
       next_b = s->prev_end;
     }
-    mu_reader_init(&r, &L->data, p->st.ext[lv], from);
+    mu_reader_init(&r, &L->data, p->st.lv[lv].ext, from);
   } else if (src->blob) {
     const guint8 *q = src->blob, *end = src->blob + src->blob_len;
     guint64 n, len = 0;
@@ -900,10 +915,11 @@ ms_source_scan(const ms_source *src, guint level, gint64 b_first, gint64 b_last,
     const ms_pub *p = src->pub;
     for (gint j = (gint)MIN(s, p->st.n_levels ? p->st.n_levels - 1 : 0); j >= 0; j--) {
       rb.from = (guint)j;
-      if (p->st.run[j].n)
-        emit_rebucketed(&rb, p->st.run[j].b0, NULL, p->st.run[j].n, p->st.run[j].cls);
-      if (p->st.acc[j])
-        emit_rebucketed(&rb, p->st.acc[j]->b, p->st.acc[j], 0, 0);
+      const ms_level_state *ls = &p->st.lv[j];
+      if (ls->run.n)
+        emit_rebucketed(&rb, ls->run.b0, NULL, ls->run.n, ls->run.cls);
+      if (ls->acc)
+        emit_rebucketed(&rb, ls->acc->b, ls->acc, 0, 0);
     }
     if (p->open_cls && src->frontier > p->open_start) {
       /* The open span, as if it closed at the frontier: head, full middle, tail. */
