@@ -235,7 +235,6 @@ ta_order_advance_fast(ta_order *o, const ta_raw_event *ev, const ta_fast_gen *fg
     if (cur_p == TA_NO_ID || cur_g == TA_NO_ID || !TABLE_IDS_KNOWN(TA_EV_USER_TASK_END))
       return false;
     ta_fast_emit(out, ev, g, time, th->id, cur_p, cur_g, TA_KIND_TASK_END);
-    out->sync_n = 0;
     ta_order_task_end(o, ev->args[0], &out->derived, &out->task_type);
     return true;
   case TA_EV_HEAP_ALLOC:
